@@ -1,0 +1,29 @@
+"""lrsched: explore learning-rate schedules exactly (package ``lrsched_cli``).
+
+Python API::
+
+    >>> from lrsched_cli import schedule
+    >>> schedule("cosine", lr_max=0.1, steps=4).round(6).tolist()
+    [0.1, 0.085502, 0.0505, 0.015498]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+__all__ = ["schedule", "__version__"]
+
+
+def schedule(name: str, steps: int | str | None = None, **params: Any) -> Any:
+    """The learning rates of schedule ``name`` as a float64 numpy array.
+
+    ``params`` are the schedule's options by Python name (``lr_max=0.1``) or alias
+    (``eta_min=0``), plus the run options (``warmup=10``, ``start=5``, ...). Values are
+    validated exactly as on the command line: a bad one raises
+    :class:`lrsched_cli.errors.UsageError` (a ``ValueError``).
+    """
+    from .compose import evaluate
+    from .registry import resolve
+
+    return evaluate(resolve(name, {"steps": steps, **params})).values

@@ -1,0 +1,5 @@
+"""``python -m lrsched_cli``."""
+
+from lrsched_cli.cli import main
+
+main()

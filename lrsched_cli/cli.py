@@ -1,0 +1,350 @@
+"""The command line: a thin Typer layer generated from the registry.
+
+``table``, ``plot`` and ``export`` are groups whose sub-commands are the schedules; a
+schedule's command is built from its registry entry only when it is used (or listed), so
+start-up does not pay for every schedule's options.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from . import __version__, registry
+from .errors import LrschedError, UsageError
+
+_click = typer.main._click  # the click Typer ships (exceptions, Context)
+
+PANEL_SCHEDULE = "Schedule options"
+PANEL_RUN = "Run options"
+PANEL_WARMUP = "Warmup options"
+PANEL_OUTPUT = "Output options"
+
+_METAVARS = {"float": "FLOAT", "int": "INT", "length": "STEPS", "lengths": "STEPS,...",
+             "metrics": "FILE|-", "text": "TEXT"}
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"lrsched: error: {message}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def _quiet_broken_pipe() -> None:
+    """stdout's reader went away (``| head``): stop quietly, as a filter should."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    sys.exit(0)
+
+
+class LrschedGroup(TyperGroup):
+    """The top-level group: every failure becomes one line on stderr and an exit code."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        try:
+            rv = super().main(args=args, prog_name=prog_name or "lrsched",
+                              complete_var=complete_var, standalone_mode=False, **extra)
+        except _click.exceptions.NoArgsIsHelpError as e:
+            e.show()  # bare "lrsched table": the help, on stderr
+            sys.exit(e.exit_code)
+        except _click.exceptions.ClickException as e:
+            _fail(_one_line(e.format_message()), e.exit_code)
+        except typer.Abort:
+            _fail("aborted", 1)
+        except LrschedError as e:
+            _fail(str(e), e.exit_code)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except Exception as e:  # a bug: say so in one line (LRSCHED_DEBUG=1 for the trace)
+            if os.environ.get("LRSCHED_DEBUG"):
+                raise
+            _fail(f"internal error: {type(e).__name__}: {e} (set LRSCHED_DEBUG=1 for "
+                  "details, and please report it)", 1)
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class ScheduleGroup(TyperGroup):
+    """``table`` / ``plot`` / ``export``: one sub-command per schedule, built on demand."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return registry.names()
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        try:
+            entry = registry.get(cmd_name)
+        except UsageError:
+            return None
+        return build_command(self.name or "table", entry)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name = args[0]
+        cmd = self.get_command(ctx, name)
+        if cmd is None:
+            if name.startswith("-"):
+                return super().resolve_command(ctx, args)
+            registry.get(name)  # raises the UsageError that lists the schedules
+        return cmd.name, cmd, args[1:]
+
+
+# --------------------------------------------------------------------------------------
+# Building a schedule's command from its registry entry.
+
+def _option_for(p: registry.Param, panel: str, default_shown: Any) -> tuple[Any, Any]:
+    """(annotation, typer.Option) for a registry parameter."""
+    if p.kind == "flag":
+        return bool, typer.Option(False, p.flag, help=p.help, rich_help_panel=panel)
+    metavar = _METAVARS.get(p.kind, "[" + "|".join(p.choices) + "]")
+    shown: Any = False
+    if default_shown is not None:
+        shown = ",".join(map(str, default_shown)) if isinstance(default_shown, tuple) \
+            else str(default_shown)
+    completion: Callable[[], list[str]] | None = None
+    if p.kind == "choice":
+        choices = list(p.choices)
+
+        def completion() -> list[str]:
+            return choices
+    help_text = p.help
+    allowed = p.allowed_text() if p.kind in ("float", "int") else ""
+    if allowed and ("in [" in allowed or "in (" in allowed or ">" in allowed or "<" in allowed):
+        help_text += f" ({allowed.split(' ', 3)[-1]})"
+    return str, typer.Option(None, *p.flags, help=help_text, metavar=metavar,
+                             show_default=shown, rich_help_panel=panel,
+                             autocompletion=completion)
+
+
+def _output_options(action: str) -> list[tuple[str, Any, Any]]:
+    if action == "table":
+        return [
+            ("rows", int, typer.Option(20, "--rows", help="Rows to show, evenly "
+                                       "sampled (first and last always)",
+                                       rich_help_panel=PANEL_OUTPUT)),
+            ("at", str, typer.Option(None, "--at", metavar="STEP,...",
+                                     help="Show these steps instead of a sample",
+                                     rich_help_panel=PANEL_OUTPUT)),
+        ]
+    if action == "plot":
+        return [
+            ("output", str, typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="Image file: .png, .svg or .pdf [default: "
+                                         "<schedule>.png]", rich_help_panel=PANEL_OUTPUT)),
+            ("log_y", bool, typer.Option(False, "--log-y", help="Logarithmic lr axis",
+                                         rich_help_panel=PANEL_OUTPUT)),
+            ("title", str, typer.Option(None, "--title", help="Figure title [default: the "
+                                        "schedule and its parameters]",
+                                        rich_help_panel=PANEL_OUTPUT)),
+            ("dpi", int, typer.Option(150, "--dpi", min=10, max=1200,
+                                      help="Resolution of a PNG", rich_help_panel=PANEL_OUTPUT)),
+        ]
+    if action == "export":
+        from .render.export import FORMATS
+
+        return [
+            ("format", str, typer.Option("csv", "--format", "-f", metavar="[" + "|".join(FORMATS)
+                                         + "]", help="Output format",
+                                         autocompletion=lambda: list(FORMATS),
+                                         rich_help_panel=PANEL_OUTPUT)),
+            ("output", str, typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="Output file; - or none for stdout",
+                                         rich_help_panel=PANEL_OUTPUT)),
+            ("no_header", bool, typer.Option(False, "--no-header", help="CSV without header",
+                                             rich_help_panel=PANEL_OUTPUT)),
+        ]
+    return []
+
+
+def _panel(p: registry.Param) -> str:
+    return PANEL_WARMUP if p.name.startswith("warmup") else PANEL_RUN
+
+
+def build_command(action: str, entry: registry.Schedule) -> Any:
+    """The click command for ``lrsched <action> <entry.name>``.
+
+    ``action`` "spec" builds a command that only parses options and returns the Spec
+    (``compare`` uses it to read its SPEC arguments exactly as ``plot`` would).
+    """
+    sig_params: list[inspect.Parameter] = []
+    annotations: dict[str, Any] = {}
+    sched_names = [p.name for p in entry.params]
+    common_names = [p.name for p in registry.COMMON]
+    for p in entry.params:
+        ann, opt = _option_for(p, PANEL_SCHEDULE, p.default)
+        sig_params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY,
+                                            default=opt, annotation=ann))
+        annotations[p.name] = ann
+    for p in registry.COMMON:
+        default = entry.common_defaults.get(p.name, p.default)
+        if p.name == "steps":
+            default = f"{registry.DEFAULT_STEPS}" if entry.default_steps is None \
+                else "number of metrics"
+        ann, opt = _option_for(p, _panel(p), default)
+        sig_params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY,
+                                            default=opt, annotation=ann))
+        annotations[p.name] = ann
+    out_names = []
+    for name, ann, opt in _output_options(action):
+        sig_params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                                            default=opt, annotation=ann))
+        annotations[name] = ann
+        out_names.append(name)
+
+    def callback(**kw: Any) -> Any:
+        raw = {}
+        for name in (*sched_names, *common_names):
+            v = kw[name]
+            raw[name] = None if v is False else v
+        spec = registry.resolve(entry, raw)
+        if action == "spec":
+            return spec
+        from .compose import evaluate
+
+        series = evaluate(spec)
+        try:
+            _ACTIONS[action](series, spec, **{k: kw[k] for k in out_names})
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        return None
+
+    callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
+    callback.__annotations__ = annotations
+    callback.__name__ = entry.name.replace("-", "_")
+    help_text = f"{entry.summary}.\n\nFormula: {entry.formula}\n\nReference: {entry.reference}"
+    if entry.notes:
+        help_text += f"\n\n{entry.notes}"
+    sub = typer.Typer(add_completion=False, rich_markup_mode=None)
+    sub.command(name=entry.name, help=help_text, short_help=entry.summary)(callback)
+    return typer.main.get_command(sub)
+
+
+# --------------------------------------------------------------------------------------
+# The actions.
+
+def _parse_at(text: str, series: Any) -> list[int]:
+    out = []
+    lo, hi = int(series.steps[0]), int(series.steps[-1])
+    for part in text.split(","):
+        part = part.strip()
+        if not part.isdigit():
+            raise UsageError(f"invalid value for --at: '{text}' (allowed: comma-separated "
+                             "whole step numbers)")
+        k = int(part)
+        if not lo <= k <= hi:
+            raise UsageError(f"--at step {k} is outside the schedule's steps {lo}..{hi}")
+        out.append(k)
+    return out
+
+
+def _do_table(series: Any, spec: Any, rows: int, at: str | None) -> None:
+    from .render.figure import default_title
+    from .render.table import render_table
+    from .terminal import stdout_console
+
+    if rows < 1:
+        raise UsageError(f"invalid value for --rows: '{rows}' (allowed: a whole number >= 1)")
+    chosen = _parse_at(at, series) if at else None
+    console = stdout_console()
+    console.print(default_title([series]), highlight=False)
+    console.print(render_table([series], rows=rows, at=chosen))
+
+
+def _do_plot(series: Any, spec: Any, output: str | None, log_y: bool, title: str | None,
+             dpi: int) -> None:
+    from .render.figure import figure_format, save_figure
+
+    path = output or f"{spec.name}.png"
+    figure_format(path)
+    save_figure([series], path, log_y=log_y, title=title, dpi=dpi)
+    sys.stderr.write(f"wrote {path}\n")
+
+
+def _do_export(series: Any, spec: Any, format: str, output: str | None,
+               no_header: bool) -> None:
+    from .render.export import FORMATS, export
+
+    fmt = format.strip().lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"invalid value for --format: '{format}' (allowed: "
+                         f"{', '.join(FORMATS)})")
+    export([series], fmt, output, header=not no_header)
+
+
+_ACTIONS: dict[str, Callable[..., None]] = {
+    "table": _do_table, "plot": _do_plot, "export": _do_export,
+}
+
+
+# --------------------------------------------------------------------------------------
+# The app.
+
+app = typer.Typer(
+    cls=LrschedGroup, no_args_is_help=True, rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Explore learning-rate schedules: list, info, table, plot, export, compare.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"lrsched {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """Explore learning-rate schedules: list, info, table, plot, export, compare."""
+
+
+for _action, _help in (
+    ("table", "Print a schedule as a table in the terminal."),
+    ("plot", "Save a plot of a schedule (PNG, SVG or PDF)."),
+    ("export", "Write a schedule's values as CSV, JSON, JSONL or NPY."),
+):
+    app.add_typer(typer.Typer(cls=ScheduleGroup, no_args_is_help=True, rich_markup_mode=None),
+                  name=_action, help=_help)
+
+
+@app.command("list")
+def list_cmd() -> None:
+    """List every schedule, one line each."""
+    from .terminal import stdout_console
+
+    console = stdout_console()
+    width = max(len(n) for n in registry.names())
+    for s in registry.SCHEDULES:
+        console.print(f"[bold]{s.name:<{width}}[/bold]  {s.summary}", highlight=False)
+
+
+@app.command("info")
+def info_cmd(name: str = typer.Argument(..., metavar="NAME", help="A schedule name",
+                                        autocompletion=registry.names)) -> None:
+    """Show a schedule's formula, reference and options with their defaults."""
+    from .info import render_info
+    from .terminal import stdout_console
+
+    render_info(registry.get(name), stdout_console())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="lrsched")

@@ -1,0 +1,52 @@
+"""``lrsched info NAME``: formula, reference, notes and options of one schedule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import registry
+
+
+def _default_text(p: registry.Param, entry: registry.Schedule) -> str:
+    d = entry.common_defaults.get(p.name, p.default)
+    if p.name == "steps":
+        return "number of metrics" if entry.default_steps else str(registry.DEFAULT_STEPS)
+    if p.kind == "flag":
+        return "off"
+    if d is None:
+        return "-"
+    if isinstance(d, tuple):
+        return ",".join(map(str, d))
+    return f"{d:g}" if isinstance(d, float) else str(d)
+
+
+def render_info(entry: registry.Schedule, console: Any) -> None:
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    console.print(f"[bold]{entry.name}[/bold]: {escape(entry.summary)}")
+    rows = [("formula", entry.formula), ("reference", entry.reference)]
+    if entry.notes:
+        rows.append(("note", entry.notes))
+    rows.append(("index", "lr[t] is the lr used by update t, t = 0..N-1 (N = --steps)"))
+    head = Table.grid(padding=(0, 1))
+    head.add_column(style="bold", no_wrap=True)
+    head.add_column()
+    for k, v in rows:
+        head.add_row(f"  {k}:", escape(v))
+    console.print(head)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("option", no_wrap=True)
+    table.add_column("default", no_wrap=True)
+    table.add_column("meaning; allowed values")
+    for p in entry.params:
+        flags = p.flag + ("" if not p.aliases else f"\n  ({', '.join(p.flags[1:])})")
+        allowed = "on/off" if p.kind == "flag" else p.allowed_text()
+        table.add_row(escape(flags), escape(_default_text(p, entry)),
+                      f"{escape(p.help)}; [dim]{escape(allowed)}[/dim]")
+    console.print(table)
+    console.print(
+        "Every schedule also takes --steps, --start, --unit, --steps-per-epoch, --per-epoch, "
+        "--warmup, --warmup-start, --warmup-shape and --warmup-mode "
+        f"(see: lrsched table {entry.name} --help).", markup=False)

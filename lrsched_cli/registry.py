@@ -1,0 +1,702 @@
+"""The schedule registry: one declarative entry per schedule, and all validation.
+
+An entry names a schedule, its parameters (type, default, bounds, aliases, help), its
+kernel, formula and reference. :func:`resolve` turns raw values (command-line strings or
+Python values) into a validated :class:`Spec`; both the CLI and the Python API go
+through it, so a value is accepted or refused the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import kernels
+from .errors import UsageError
+
+DEFAULT_STEPS = 100
+MAX_STEPS = 10**9  # 8 GB of float64: beyond this, memory, not patience, is the limit
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: ``name`` is the Python name; the CLI flag is its kebab-case form."""
+
+    name: str
+    kind: str  # float | int | length | lengths | choice | flag | metrics | text
+    default: Any
+    help: str
+    aliases: tuple[str, ...] = ()
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+    choices: tuple[str, ...] = ()
+    percent_ok: bool = True  # for lengths: "10%" of the run allowed
+    none_means_n: bool = False  # a None value means "the whole run" (kernel_n)
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def flags(self) -> list[str]:
+        return [self.flag] + ["--" + a.replace("_", "-") for a in self.aliases]
+
+    def bounds_text(self) -> str:
+        if self.lo is not None and self.hi is not None:
+            left = "(" if self.lo_open else "["
+            right = ")" if self.hi_open else "]"
+            return f"in {left}{_fmt(self.lo)}, {_fmt(self.hi)}{right}"
+        if self.lo is not None:
+            return f"{'>' if self.lo_open else '>='} {_fmt(self.lo)}"
+        if self.hi is not None:
+            return f"{'<' if self.hi_open else '<='} {_fmt(self.hi)}"
+        return ""
+
+    def allowed_text(self) -> str:
+        """What values are allowed, in words, for error messages and help."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "float":
+            b = self.bounds_text()
+            return "a finite number" + (f" {b}" if b else "")
+        if self.kind == "int":
+            b = self.bounds_text()
+            return "a whole number" + (f" {b}" if b else "")
+        if self.kind in ("length", "lengths"):
+            b = self.bounds_text()
+            forms = "N, Nep" + (", P%" if self.percent_ok else "")
+            many = "comma-separated " if self.kind == "lengths" else ""
+            return f"{many}whole steps{(' ' + b) if b else ''} ({forms})"
+        if self.kind == "metrics":
+            return "a file of numbers (one per line, or a CSV column) or - for stdin"
+        return "text"
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
+
+
+@dataclass(frozen=True)
+class Length:
+    """A length as written, resolved against the run once ``--steps`` is known."""
+
+    value: float
+    unit: str  # "" steps, "ep" epochs, "%" percent of the run
+    text: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A registry entry."""
+
+    name: str
+    summary: str
+    formula: str
+    reference: str
+    kernel: Callable[..., np.ndarray]
+    params: tuple[Param, ...]
+    checks: tuple[Callable[[dict[str, Any], Spec], None], ...] = ()
+    notes: str = ""
+    common_defaults: Mapping[str, Any] = field(default_factory=dict)
+    default_steps: Callable[[dict[str, Any]], int | None] | None = None
+    sequential: bool = False  # state carried step to step (plateau): metrics follow t
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+# --------------------------------------------------------------------------------------
+# Common parameters: every schedule takes these (DESIGN.md §1 and the warmup of §2).
+
+COMMON: tuple[Param, ...] = (
+    Param("steps", "length", None, "Number of updates N (steps, or epochs with --per-epoch); "
+          f"default {DEFAULT_STEPS}", aliases=("max_epochs", "epochs"), lo=1, hi=MAX_STEPS,
+          percent_ok=False),
+    Param("start", "length", 0, "First index to output (for resuming)", lo=0,
+          percent_ok=False),
+    Param("unit", "choice", "step", "Label for the index: step or epoch (labels only)",
+          choices=("step", "epoch")),
+    Param("steps_per_epoch", "int", None, "Optimizer steps per epoch: converts lengths "
+          "written as Nep, and with --per-epoch repeats each epoch's value", lo=1),
+    Param("per_epoch", "flag", False, "Step the schedule once an epoch (N counts epochs) "
+          "and output one row per optimizer step"),
+    Param("warmup", "length", 0, "Warmup length W", lo=0),
+    Param("warmup_start", "float", 0.0, "Warmup start value", lo=0),
+    Param("warmup_shape", "choice", "linear", "Warmup shape",
+          choices=("linear", "cosine", "exponential")),
+    Param("warmup_mode", "choice", "prefix", "prefix: the schedule runs over the remaining "
+          "N-W steps; overlay: the warmup replaces its first W values",
+          choices=("prefix", "overlay")),
+)
+COMMON_NAMES = frozenset(p.name for p in COMMON)
+
+
+# --------------------------------------------------------------------------------------
+# Parameter builders shared by entries.
+
+def _lr(name: str = "initial_lr", default: float = 1.0, help: str = "Initial learning rate lr0",
+        aliases: tuple[str, ...] = ("base_lr", "lr")) -> Param:
+    return Param(name, "float", default, help, aliases=aliases, lo=0, lo_open=True)
+
+
+def _timing() -> Param:
+    return Param("timing", "choice", "document", "When the step drops: 'document' "
+                 "(floor((1+t)/s), first drop at t=s-1) or 'torch' (StepLR, floor(t/s), "
+                 "first drop at t=s)", choices=("document", "torch"))
+
+
+def _check_min_max(lo_name: str, hi_name: str) -> Callable[[dict[str, Any], Spec], None]:
+    def check(p: dict[str, Any], spec: Spec) -> None:
+        if p[lo_name] > p[hi_name]:
+            raise UsageError(
+                f"--{lo_name.replace('_', '-')} {_fmt(p[lo_name])} is above "
+                f"--{hi_name.replace('_', '-')} {_fmt(p[hi_name])}; it must be at most that"
+            )
+    return check
+
+
+def _check_one_cycle(p: dict[str, Any], spec: Spec) -> None:
+    n = spec.kernel_n
+    phases = kernels.one_cycle_phases(n, p["max_lr"], p["pct_start"], p["div_factor"],
+                                      p["final_div_factor"], p["three_phase"])
+    start = 0.0
+    names = ("warm-up", "second", "third")
+    for i, (end, _, _) in enumerate(phases):
+        if end == start:
+            raise UsageError(
+                f"one-cycle: --pct-start {_fmt(p['pct_start'])} with --steps {n} gives the "
+                f"{names[i]} phase zero length (phase ends at step {_fmt(end)}); "
+                "change --pct-start or --steps"
+            )
+        start = end
+
+
+def _check_wsd(p: dict[str, Any], spec: Spec) -> None:
+    n = spec.kernel_n
+    if p["decay_steps"] > n:
+        raise UsageError(
+            f"wsd: --decay-steps {p['decay_steps']} is longer than the {n} steps left after "
+            "warmup; it must be at most that"
+        )
+
+
+def _plateau_steps(p: dict[str, Any]) -> int | None:
+    return len(p["metrics"])
+
+
+def _check_plateau(p: dict[str, Any], spec: Spec) -> None:
+    if spec.n > len(p["metrics"]):
+        raise UsageError(
+            f"plateau: --steps {spec.n} needs {spec.n} metrics (one per epoch); the metrics "
+            f"given have {len(p['metrics'])}"
+        )
+
+
+_STEP_SIZE = Param("step_size", "length", 10, "Steps between drops s", lo=1)
+
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule(
+        "step", "Step decay: multiply by d every s steps (source document's timing)",
+        "lr0 * d ** floor((1 + t) / s)   [--timing torch: lr0 * d ** floor(t / s)]",
+        "Source document; PyTorch StepLR with --timing torch",
+        kernels.step_decay,
+        (_lr(), Param("decay_factor", "float", 0.5, "Decay factor d", aliases=("gamma",),
+                      lo=0, lo_open=True, hi=1), _STEP_SIZE, _timing()),
+        notes="The document's formula drops one step earlier than PyTorch's StepLR: with "
+              "s=10, lr0=1, d=0.5 the document gives lr[9]=0.5, StepLR gives lr[9]=1.0 and "
+              "drops at t=10. --timing torch gives StepLR's timing.",
+    ),
+    Schedule(
+        "exponential", "Exponential decay lr0 * exp(-k t)",
+        "lr0 * exp(-k * t)", "Source document; PyTorch ExponentialLR with gamma = exp(-k)",
+        kernels.exponential,
+        (_lr(), Param("decay_rate", "float", 0.05, "Decay rate k", lo=0)),
+    ),
+    Schedule(
+        "cosine", "Cosine annealing from lr-max down towards lr-min over the run",
+        "lr_min + 0.5 * (lr_max - lr_min) * (1 + cos(t / N * pi))",
+        "Source document; Loshchilov & Hutter 2017 (SGDR) without restarts; PyTorch "
+        "CosineAnnealingLR(T_max=N)",
+        kernels.cosine,
+        (Param("lr_min", "float", 0.001, "Final (lowest) learning rate", aliases=("eta_min",),
+               lo=0),
+         Param("lr_max", "float", 0.1, "Initial (highest) learning rate",
+               aliases=("max_lr", "base_lr"), lo=0, lo_open=True)),
+        checks=(_check_min_max("lr_min", "lr_max"),),
+    ),
+    Schedule(
+        "polynomial", "Polynomial decay to zero at N",
+        "lr0 * (1 - t / N) ** power", "Source document; PyTorch PolynomialLR(total_iters=N)",
+        kernels.polynomial,
+        (_lr(), Param("power", "float", 2.0, "Exponent", lo=0)),
+    ),
+    Schedule(
+        "natural-exp", "Natural exponential decay (the document lists it apart; = exponential)",
+        "lr0 * exp(-k * t)", "Source document",
+        kernels.exponential,
+        (_lr(), Param("decay_rate", "float", 0.05, "Decay rate k", lo=0)),
+    ),
+    Schedule(
+        "staircase-exp", "Exponential decay in stairs of s steps",
+        "lr0 * exp(-k * floor((1 + t) / s))   [--timing torch: lr0 * exp(-k * floor(t / s))]",
+        "Source document; PyTorch StepLR(gamma=exp(-k)) with --timing torch",
+        kernels.staircase_exp,
+        (_lr(), Param("decay_rate", "float", 0.05, "Decay rate k", lo=0), _STEP_SIZE,
+         _timing()),
+        notes="Same one-step difference from StepLR as 'step'; --timing torch removes it.",
+    ),
+    Schedule(
+        "cyclic", "Cyclical learning rate: triangular waves between lr-min and lr-max",
+        "cycle = floor(1 + t/(up+down)); x = 1 + t/(up+down) - cycle; "
+        "s = x/r if x <= r else (x-1)/(r-1), r = up/(up+down); "
+        "lr = lr_min + (lr_max - lr_min) * s * scale; scale = 1 | 1/2**(cycle-1) | gamma**t",
+        "Smith 2017, Cyclical Learning Rates for Training Neural Networks; PyTorch CyclicLR",
+        kernels.cyclic,
+        (Param("lr_min", "float", 0.001, "Lower bound", aliases=("base_lr",), lo=0),
+         Param("lr_max", "float", 0.1, "Upper bound", aliases=("max_lr",), lo=0),
+         Param("step_size", "length", 10, "Steps going up (half cycle)",
+               aliases=("step_size_up",), lo=1),
+         Param("step_size_down", "length", None, "Steps going down (default: --step-size)",
+               lo=1),
+         Param("mode", "choice", "triangular", "Amplitude policy",
+               choices=("triangular", "triangular2", "exp_range")),
+         Param("gamma", "float", 0.99, "exp_range decay per step (PyTorch's default is 1.0)",
+               lo=0, lo_open=True, hi=1)),
+        checks=(_check_min_max("lr_min", "lr_max"),),
+    ),
+    Schedule(
+        "sgdr", "Cosine annealing with warm restarts (SGDR)",
+        "lr_min + (lr_max * decay**c - lr_min) * (1 + cos(pi * T_cur / T_i)) / 2, "
+        "T_i = t0 * t_mult**c",
+        "Loshchilov & Hutter 2017, SGDR: Stochastic Gradient Descent with Warm Restarts; "
+        "PyTorch CosineAnnealingWarmRestarts",
+        kernels.sgdr,
+        (Param("t0", "length", 10, "Length of the first period", aliases=("T_0",), lo=1),
+         Param("t_mult", "int", 2, "Period multiplier after each restart",
+               aliases=("T_mult",), lo=1),
+         Param("lr_min", "float", 0.001, "Lowest learning rate", aliases=("eta_min",), lo=0),
+         Param("lr_max", "float", 0.1, "Peak learning rate",
+               aliases=("max_lr", "base_lr"), lo=0, lo_open=True),
+         Param("restart_decay", "float", 1.0, "Multiply the peak by this at each restart",
+               lo=0, lo_open=True, hi=1)),
+        checks=(_check_min_max("lr_min", "lr_max"),),
+    ),
+    Schedule(
+        "one-cycle", "1cycle: warm up to max-lr, then anneal far below the start",
+        "phases initial=max_lr/div -> max_lr -> initial/final_div, ending at steps pct*N-1 "
+        "and N-1; cos: b + (a-b)/2*(cos(pi*p)+1), linear: (b-a)*p + a",
+        "Smith & Topin 2019, Super-Convergence; PyTorch OneCycleLR",
+        kernels.one_cycle,
+        (Param("max_lr", "float", 0.1, "Peak learning rate", aliases=("lr_max",), lo=0,
+               lo_open=True),
+         Param("pct_start", "float", 0.3, "Fraction of the run spent increasing", lo=0, hi=1),
+         Param("anneal_strategy", "choice", "cos", "Annealing shape", choices=("cos", "linear")),
+         Param("div_factor", "float", 25.0, "initial lr = max_lr / div_factor", lo=0,
+               lo_open=True),
+         Param("final_div_factor", "float", 1e4, "min lr = initial lr / final_div_factor",
+               lo=0, lo_open=True),
+         Param("three_phase", "flag", False, "Anneal back to the initial lr before the end")),
+        checks=(_check_one_cycle,),
+    ),
+    Schedule(
+        "plateau", "Reduce on plateau, driven by a series of metrics",
+        "after more than patience epochs without improvement: lr = max(lr * factor, min_lr) "
+        "(only if the drop exceeds eps), then cooldown",
+        "PyTorch ReduceLROnPlateau; lr[i] is the lr of epoch i, whose metric is metrics[i]",
+        kernels.plateau,
+        (_lr(default=0.1),
+         Param("metrics", "metrics", None, "Metrics file (one number per line, or a CSV "
+               "column) or - for stdin"),
+         Param("metrics_column", "text", None, "Column of a CSV metrics file (name or "
+               "1-based number)"),
+         Param("mode", "choice", "min", "Whether the metric should go down or up",
+               choices=("min", "max")),
+         Param("factor", "float", 0.1, "Multiply the lr by this on a plateau", lo=0, hi=1,
+               hi_open=True),
+         Param("patience", "int", 10, "Epochs without improvement tolerated", lo=0),
+         Param("threshold", "float", 1e-4, "Least change that counts as improvement", lo=0),
+         Param("threshold_mode", "choice", "rel", "Threshold relative or absolute",
+               choices=("rel", "abs")),
+         Param("cooldown", "int", 0, "Epochs to wait after a reduction", lo=0),
+         Param("min_lr", "float", 0.0, "Lower bound on the lr", lo=0),
+         Param("eps", "float", 1e-8, "Smaller drops are not applied", lo=0)),
+        checks=(_check_plateau,),
+        default_steps=_plateau_steps,
+        sequential=True,
+    ),
+    Schedule(
+        "multistep", "Multiply by gamma at each milestone",
+        "lr0 * gamma ** bisect_right(sorted(milestones), t)", "PyTorch MultiStepLR",
+        kernels.multistep,
+        (_lr(default=0.1),
+         Param("milestones", "lengths", (30, 60, 90), "Steps at which the lr drops", lo=0),
+         Param("gamma", "float", 0.1, "Decay factor", aliases=("decay_factor",), lo=0,
+               lo_open=True, hi=1)),
+    ),
+    Schedule(
+        "linear", "Linear change of the lr factor from start-factor to end-factor",
+        "lr0 * (sf + (ef - sf) * min(T, t) / T)", "PyTorch LinearLR",
+        kernels.linear,
+        (_lr(default=0.1),
+         Param("start_factor", "float", 1.0, "Factor at t = 0", lo=0),
+         Param("end_factor", "float", 0.0, "Factor from t = T on", lo=0),
+         Param("total_iters", "length", None, "T: steps to reach end-factor (default: N)",
+               lo=1, none_means_n=True)),
+    ),
+    Schedule(
+        "constant", "Constant lr (optionally scaled by factor for the first T steps)",
+        "lr0 * (factor + (t >= T) * (1 - factor))", "PyTorch ConstantLR",
+        kernels.constant,
+        (_lr(default=0.1),
+         Param("factor", "float", 1.0, "Scale for the first T steps", lo=0, lo_open=True,
+               hi=1),
+         Param("total_iters", "length", 0, "T: steps at the scaled lr", lo=0)),
+    ),
+    Schedule(
+        "inverse-sqrt", "Inverse square root decay after a constant start",
+        "lr0 * sqrt(tau / max(t, tau))",
+        "Vaswani et al. 2017 (Attention Is All You Need); Raffel et al. 2020 (T5)",
+        kernels.inverse_sqrt,
+        (_lr(default=0.1),
+         Param("timescale", "length", 10, "tau: steps before the decay starts", lo=1)),
+    ),
+    Schedule(
+        "wsd", "Warmup-stable-decay: warm up, hold, decay in the last steps",
+        "lr_max until N-D, then lr_min + (lr_max - lr_min) * f((t - (N-D)) / D), "
+        "f = 1-p | (1+cos(pi p))/2 | 1-sqrt(p); warmup by --warmup",
+        "Hu et al. 2024 (MiniCPM); Hägele et al. 2024 (Scaling Laws and Compute-Optimal "
+        "Training Beyond Fixed Training Durations)",
+        kernels.wsd,
+        (Param("lr_max", "float", 0.1, "Stable learning rate", aliases=("max_lr", "base_lr"),
+               lo=0, lo_open=True),
+         Param("lr_min", "float", 0.0, "Learning rate reached at the end of the decay",
+               aliases=("eta_min",), lo=0),
+         Param("decay_steps", "length", "20%", "D: length of the final decay", lo=1),
+         Param("decay_shape", "choice", "linear", "Decay shape",
+               choices=("linear", "cosine", "1-sqrt"))),
+        checks=(_check_min_max("lr_min", "lr_max"), _check_wsd),
+        common_defaults={"warmup": "10%"},
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SCHEDULES}
+
+
+def names() -> list[str]:
+    return [s.name for s in SCHEDULES]
+
+
+def get(name: str) -> Schedule:
+    """The entry called ``name``; a UsageError listing the names otherwise."""
+    key = name.strip().lower().replace("_", "-")
+    if key in _BY_NAME:
+        return _BY_NAME[key]
+    import difflib
+
+    close = difflib.get_close_matches(key, names(), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise UsageError(f"unknown schedule '{name}'{hint}; choose from {', '.join(names())}")
+
+
+# --------------------------------------------------------------------------------------
+# Parsing and validation.
+
+_LENGTH_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*(ep|epochs?|%)?\s*$")
+
+
+def _bad(p: Param, value: Any) -> UsageError:
+    shown = value if isinstance(value, str) else repr(value)
+    return UsageError(f"invalid value for {p.flag}: '{shown}' (allowed: {p.allowed_text()})")
+
+
+def _check_bounds(p: Param, x: float, raw: Any) -> None:
+    if p.lo is not None and (x < p.lo or (p.lo_open and x == p.lo)):
+        raise _bad(p, raw)
+    if p.hi is not None and (x > p.hi or (p.hi_open and x == p.hi)):
+        raise _bad(p, raw)
+
+
+def parse_float(p: Param, raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise _bad(p, raw)
+    try:
+        x = float(raw.strip()) if isinstance(raw, str) else float(raw)
+    except (TypeError, ValueError):
+        raise _bad(p, raw) from None
+    if not math.isfinite(x):
+        raise _bad(p, raw)
+    _check_bounds(p, x, raw)
+    return x
+
+
+def parse_int(p: Param, raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise _bad(p, raw)
+    whole = (
+        isinstance(raw, (int, np.integer))
+        or (isinstance(raw, float) and raw.is_integer())
+        or (isinstance(raw, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", raw) is not None)
+    )
+    if not whole:
+        raise _bad(p, raw)
+    x = int(raw)
+    _check_bounds(p, x, raw)
+    return x
+
+
+def parse_length(p: Param, raw: Any) -> int | Length:
+    """An int, or a Length to resolve once N is known ("90ep", "10%")."""
+    if isinstance(raw, Length):
+        return raw
+    if isinstance(raw, str):
+        m = _LENGTH_RE.match(raw)
+        if not m:
+            raise _bad(p, raw)
+        unit = m.group(2) or ""
+        unit = "ep" if unit.startswith("ep") else unit
+        value = float(m.group(1))
+        if unit == "%" and not p.percent_ok:
+            raise _bad(p, raw)
+        if unit:
+            if not math.isfinite(value):
+                raise _bad(p, raw)
+            return Length(value, unit, raw.strip())
+        if not value.is_integer():  # "1e6" is a whole number; "2.5" is not
+            raise _bad(p, raw)
+        if value >= 2**63:
+            raise _bad(p, raw)
+        x = int(value)
+        _check_bounds(p, x, raw)
+        return x
+    return parse_int(p, raw)
+
+
+def parse_choice(p: Param, raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise _bad(p, raw)
+    key = raw.strip().lower()
+    for c in p.choices:
+        if key == c or key.replace("-", "_") == c.replace("-", "_"):
+            return c
+    raise _bad(p, raw)
+
+
+def parse_flag(p: Param, raw: Any) -> bool:
+    if isinstance(raw, (bool, np.bool_)):
+        return bool(raw)
+    if isinstance(raw, str) and raw.strip().lower() in ("1", "true", "yes", "on", "0", "false",
+                                                        "no", "off"):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    raise UsageError(f"invalid value for {p.flag}: '{raw}' (allowed: true or false)")
+
+
+def parse_value(p: Param, raw: Any, context: Mapping[str, Any] | None = None) -> Any:
+    """Parse one raw value (CLI text or Python object) for parameter ``p``."""
+    if raw is None:
+        return None
+    if p.kind == "float":
+        return parse_float(p, raw)
+    if p.kind == "int":
+        return parse_int(p, raw)
+    if p.kind == "length":
+        return parse_length(p, raw)
+    if p.kind == "lengths":
+        items: Sequence[Any]
+        if isinstance(raw, str):
+            items = [s for s in raw.split(",")]
+            if any(not s.strip() for s in items):
+                raise _bad(p, raw)
+        elif isinstance(raw, (list, tuple, np.ndarray)):
+            items = list(raw)
+        else:
+            raise _bad(p, raw)
+        return tuple(parse_length(p, s) for s in items)
+    if p.kind == "choice":
+        return parse_choice(p, raw)
+    if p.kind == "flag":
+        return parse_flag(p, raw)
+    if p.kind == "metrics":
+        from .metrics import read_metrics
+
+        column = (context or {}).get("metrics_column")
+        return read_metrics(raw, column=column, flag=p.flag)
+    if p.kind == "text":
+        if not isinstance(raw, str):
+            raise _bad(p, raw)
+        return raw
+    raise AssertionError(p.kind)  # pragma: no cover
+
+
+def _resolve_length(p: Param, v: int | Length, n: int | None, spe: int | None) -> int:
+    if not isinstance(v, Length):
+        return v
+    if v.unit == "ep":
+        if spe is None:
+            raise UsageError(f"{p.flag} {v.text} is in epochs: give --steps-per-epoch too")
+        x = v.value * spe
+    else:
+        assert n is not None
+        x = v.value / 100 * n
+    if not float(x).is_integer():
+        raise UsageError(f"invalid value for {p.flag}: '{v.text}' is {x:g} steps, not a whole "
+                         "number of steps")
+    out = int(x)
+    _check_bounds(p, out, v.text)
+    return out
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated schedule: entry, its parameters, and the run settings of DESIGN.md §1."""
+
+    entry: Schedule
+    params: dict[str, Any]  # the kernel's parameters, resolved
+    n: int  # steps (epochs with per_epoch) the schedule runs over, warmup included
+    start: int
+    unit: str
+    steps_per_epoch: int | None
+    per_epoch: bool
+    warmup: int
+    warmup_start: float
+    warmup_shape: str
+    warmup_mode: str
+    explicit: frozenset[str] = frozenset()  # parameters the user set
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def kernel_n(self) -> int:
+        """Steps the main kernel runs over (N - W in prefix mode)."""
+        return self.n - self.warmup if self.warmup_mode == "prefix" else self.n
+
+    def kernel_params(self) -> dict[str, Any]:
+        """The keyword arguments of the kernel: text-only options dropped, N defaults filled."""
+        out = {}
+        for p in self.entry.params:
+            if p.kind == "text":
+                continue
+            v = self.params[p.name]
+            if v is None and p.none_means_n:
+                v = self.kernel_n
+            out[p.name] = v
+        return out
+
+    def key_params(self) -> dict[str, Any]:
+        """All parameters and the run settings that differ from their defaults."""
+        out: dict[str, Any] = {}
+        for p in self.entry.params:
+            if p.kind in ("metrics", "text"):
+                continue
+            out[p.name] = self.params[p.name]
+        out["steps"] = self.n
+        if self.warmup:
+            out.update(warmup=self.warmup, warmup_start=self.warmup_start,
+                       warmup_shape=self.warmup_shape, warmup_mode=self.warmup_mode)
+        if self.per_epoch:
+            out.update(per_epoch=True, steps_per_epoch=self.steps_per_epoch)
+        if self.start:
+            out["start"] = self.start
+        return out
+
+
+def _lookup(entry: Schedule) -> dict[str, Param]:
+    table: dict[str, Param] = {}
+    for p in (*entry.params, *COMMON):
+        for key in (p.name, *p.aliases):
+            table.setdefault(key.lower().replace("-", "_"), p)
+    return table
+
+
+def resolve(name: str | Schedule, raw: Mapping[str, Any]) -> Spec:
+    """Validate raw values for schedule ``name`` and resolve lengths: a :class:`Spec`.
+
+    ``raw`` maps parameter names (or aliases, Python or kebab spelling) to values; a
+    missing or ``None`` value takes the default. Raises :class:`UsageError`.
+    """
+    entry = name if isinstance(name, Schedule) else get(name)
+    table = _lookup(entry)
+    given: dict[str, Any] = {}
+    for key, value in raw.items():
+        if value is None:
+            continue
+        p = table.get(str(key).lower().replace("-", "_"))
+        if p is None:
+            import difflib
+
+            known = sorted({q.name for q in table.values()})
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UsageError(f"{entry.name} has no parameter '{key}'{hint}; it takes "
+                             f"{', '.join(known)}")
+        if p.name in given:
+            raise UsageError(f"{p.flag} given twice (once as '{key}')")
+        given[p.name] = value
+
+    context = {"metrics_column": given.get("metrics_column")}
+    values: dict[str, Any] = {}
+    for p in (*COMMON, *entry.params):
+        if p.name in given:
+            values[p.name] = parse_value(p, given[p.name], context)
+        else:
+            default = entry.common_defaults.get(p.name, p.default)
+            values[p.name] = parse_value(p, default, context) if default is not None else None
+    for p in entry.params:
+        if p.kind == "metrics" and values[p.name] is None:
+            raise UsageError(f"{entry.name} needs {p.flag} ({p.allowed_text()})")
+
+    spe = values["steps_per_epoch"]
+    steps_p = next(p for p in COMMON if p.name == "steps")
+    if values["steps"] is None:
+        implied = entry.default_steps(values) if entry.default_steps else None
+        n = implied if implied is not None else DEFAULT_STEPS
+    else:
+        n = _resolve_length(steps_p, values["steps"], None, spe)
+    if values["per_epoch"] and spe is None:
+        raise UsageError("--per-epoch needs --steps-per-epoch")
+    # In per-epoch mode the schedule's index counts epochs: Nep means N.
+    unit_spe = 1 if values["per_epoch"] else spe
+
+    resolved: dict[str, Any] = {}
+    for p in entry.params:
+        v = values[p.name]
+        if p.kind == "length" and v is not None:
+            v = _resolve_length(p, v, n, unit_spe)
+        elif p.kind == "lengths":
+            v = tuple(_resolve_length(p, x, n, unit_spe) for x in v)
+        resolved[p.name] = v
+
+    common_p = {p.name: p for p in COMMON}
+    warmup = _resolve_length(common_p["warmup"], values["warmup"], n, unit_spe)
+    out_rows = n * spe if values["per_epoch"] else n
+    start = _resolve_length(common_p["start"], values["start"], out_rows, spe)
+    if start >= out_rows:
+        raise UsageError(f"--start {start} is past the last index {out_rows - 1}")
+    mode = values["warmup_mode"]
+    if warmup and warmup >= n:
+        raise UsageError(f"--warmup {warmup} must be shorter than --steps {n}")
+    if warmup and values["warmup_shape"] == "exponential" and values["warmup_start"] <= 0:
+        raise UsageError("an exponential warmup needs --warmup-start above 0 (it multiplies "
+                         "from there)")
+
+    spec = Spec(
+        entry=entry, params=resolved, n=n, start=start, unit=values["unit"],
+        steps_per_epoch=spe, per_epoch=values["per_epoch"], warmup=warmup,
+        warmup_start=values["warmup_start"], warmup_shape=values["warmup_shape"],
+        warmup_mode=mode, explicit=frozenset(given),
+    )
+    kernel_params = spec.kernel_params()
+    for check in entry.checks:
+        check(kernel_params, spec)
+    return spec

@@ -1,0 +1,1 @@
+"""Renderers: each takes a list of :class:`~lrsched_cli.series.Series`."""
