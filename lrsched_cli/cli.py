@@ -329,10 +329,18 @@ def list_cmd() -> None:
     """List every schedule, one line each."""
     from .terminal import stdout_console
 
-    console = stdout_console()
-    width = max(len(n) for n in registry.names())
+    if not sys.stdout.isatty():  # for scripts: exactly one line per schedule
+        width = max(len(n) for n in registry.names())
+        sys.stdout.write("".join(f"{s.name:<{width}}  {s.summary}\n" for s in registry.SCHEDULES))
+        return
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
     for s in registry.SCHEDULES:
-        console.print(f"[bold]{s.name:<{width}}[/bold]  {s.summary}", highlight=False)
+        grid.add_row(s.name, s.summary)
+    stdout_console().print(grid)
 
 
 @app.command("info")

@@ -68,7 +68,7 @@ def cosine(t: np.ndarray, n: int, lr_min: float, lr_max: float) -> np.ndarray:
     base lr ``lr_max`` on ``t < N`` (Loshchilov & Hutter 2017, without restarts).
 
     >>> cosine(np.array([0.0, 50.0]), 100, 0.0, 0.1).tolist()
-    [0.1, 0.05000000000000001]
+    [0.1, 0.05]
     """
     return lr_min + 0.5 * (lr_max - lr_min) * (1 + np.cos(t / n * np.pi))
 
@@ -157,14 +157,19 @@ def sgdr(
 
     ``lr = lr_min + (peak - lr_min) * (1 + cos(pi * T_cur / T_i)) / 2`` where cycle
     ``c`` has length ``T_i = t0 * t_mult ** c``, ``T_cur`` counts steps since the restart,
-    and ``peak = lr_max * restart_decay ** c``. With ``restart_decay = 1`` this is
+    and ``peak = lr_min + (lr_max - lr_min) * restart_decay ** c`` (the height above
+    ``lr_min`` shrinks, so the lr never drops below ``lr_min``). With ``restart_decay = 1``
+    this is
     PyTorch ``CosineAnnealingWarmRestarts(T_0=t0, T_mult=t_mult, eta_min=lr_min)``.
 
     >>> sgdr(np.array([0.0, 5.0, 10.0]), 20, 10, 1, 0.0, 1.0).tolist()
     [1.0, 0.5, 1.0]
     """
     cycle, t_cur, t_i = _sgdr_cycles(t, t0, t_mult)
-    peak = lr_max * np.power(restart_decay, cycle) if restart_decay != 1.0 else lr_max
+    if restart_decay != 1.0:
+        peak = lr_min + (lr_max - lr_min) * np.power(restart_decay, cycle)
+    else:
+        peak = lr_max
     return lr_min + (peak - lr_min) * (1 + np.cos(np.pi * t_cur / t_i)) / 2
 
 
@@ -196,8 +201,8 @@ def one_cycle(
     In a phase from ``a`` to ``b``, ``p = (t - start) / (end - start)`` and
     cos: ``b + (a - b) / 2 * (cos(pi * p) + 1)``; linear: ``(b - a) * p + a``.
 
-    >>> one_cycle(np.array([0.0, 29.0, 99.0]), 100, 0.1).tolist()
-    [0.004, 0.1, 4e-07]
+    >>> one_cycle(np.array([0.0, 29.0, 99.0]), 100, 0.1).tolist()  # lr[0] = 0.004 to an ulp
+    [0.0040000000000000036, 0.1, 4e-07]
     """
     phases = one_cycle_phases(n, max_lr, pct_start, div_factor, final_div_factor, three_phase)
     out = np.empty_like(t)
@@ -329,8 +334,8 @@ def wsd(
     ``0.5 * (1 + cos(pi * p))`` (cosine) or ``1 - sqrt(p)`` (1-sqrt). The warmup is the
     common ``--warmup`` prefix.
 
-    >>> wsd(np.array([0.0, 7.0, 8.0, 9.0]), 10, 1.0, 0.0, 4).tolist()
-    [1.0, 1.0, 0.5, 0.25]
+    >>> wsd(np.array([0.0, 5.0, 6.0, 8.0]), 10, 1.0, 0.0, 4).tolist()
+    [1.0, 1.0, 1.0, 0.5]
     """
     d0 = n - decay_steps
     p = np.maximum(t - d0, 0) / decay_steps

@@ -71,7 +71,7 @@ class Param:
             return "a whole number" + (f" {b}" if b else "")
         if self.kind in ("length", "lengths"):
             b = self.bounds_text()
-            forms = "N, Nep" + (", P%" if self.percent_ok else "")
+            forms = "N, Nep" + (", P% of --steps" if self.percent_ok else "")
             many = "comma-separated " if self.kind == "lengths" else ""
             return f"{many}whole steps{(' ' + b) if b else ''} ({forms})"
         if self.kind == "metrics":
@@ -276,8 +276,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     ),
     Schedule(
         "sgdr", "Cosine annealing with warm restarts (SGDR)",
-        "lr_min + (lr_max * decay**c - lr_min) * (1 + cos(pi * T_cur / T_i)) / 2, "
-        "T_i = t0 * t_mult**c",
+        "lr_min + (peak_c - lr_min) * (1 + cos(pi * T_cur / T_i)) / 2, T_i = t0 * t_mult**c, "
+        "peak_c = lr_min + (lr_max - lr_min) * restart_decay**c",
         "Loshchilov & Hutter 2017, SGDR: Stochastic Gradient Descent with Warm Restarts; "
         "PyTorch CosineAnnealingWarmRestarts",
         kernels.sgdr,
@@ -287,7 +287,8 @@ SCHEDULES: tuple[Schedule, ...] = (
          Param("lr_min", "float", 0.001, "Lowest learning rate", aliases=("eta_min",), lo=0),
          Param("lr_max", "float", 0.1, "Peak learning rate",
                aliases=("max_lr", "base_lr"), lo=0, lo_open=True),
-         Param("restart_decay", "float", 1.0, "Multiply the peak by this at each restart",
+         Param("restart_decay", "float", 1.0, "Multiply the height above lr-min by this at "
+               "each restart",
                lo=0, lo_open=True, hi=1)),
         checks=(_check_min_max("lr_min", "lr_max"),),
     ),
@@ -544,9 +545,9 @@ def _resolve_length(p: Param, v: int | Length, n: int | None, spe: int | None) -
         if spe is None:
             raise UsageError(f"{p.flag} {v.text} is in epochs: give --steps-per-epoch too")
         x = v.value * spe
-    else:
+    else:  # a percentage of the run is rounded to the nearest whole step
         assert n is not None
-        x = v.value / 100 * n
+        x = math.floor(v.value / 100 * n + 0.5)
     if not float(x).is_integer():
         raise UsageError(f"invalid value for {p.flag}: '{v.text}' is {x:g} steps, not a whole "
                          "number of steps")
