@@ -109,7 +109,7 @@ class ScheduleGroup(TyperGroup):
 def _option_for(p: registry.Param, panel: str, default_shown: Any) -> tuple[Any, Any]:
     """(annotation, typer.Option) for a registry parameter."""
     if p.kind == "flag":
-        return bool, typer.Option(False, p.flag, help=p.help, rich_help_panel=panel)
+        return bool, typer.Option(False, p.flag, help=p.help, rich_help_panel=panel, metavar="")
     metavar = _METAVARS.get(p.kind, "[" + "|".join(p.choices) + "]")
     shown: Any = False
     if default_shown is not None:
@@ -125,47 +125,46 @@ def _option_for(p: registry.Param, panel: str, default_shown: Any) -> tuple[Any,
     allowed = p.allowed_text() if p.kind in ("float", "int") else ""
     if allowed and ("in [" in allowed or "in (" in allowed or ">" in allowed or "<" in allowed):
         help_text += f" ({allowed.split(' ', 3)[-1]})"
+    if shown is not False:
+        help_text += f"  \\[default: {shown}]"  # escaped: rich markup would eat [..]
     return str, typer.Option(None, *p.flags, help=help_text, metavar=metavar,
-                             show_default=shown, rich_help_panel=panel,
+                             show_default=False, rich_help_panel=panel,
                              autocompletion=completion)
 
 
+def _out(default: Any, *flags: str, help: str, **kw: Any) -> Any:
+    return typer.Option(default, *flags, help=help, rich_help_panel=PANEL_OUTPUT, **kw)
+
+
 def _output_options(action: str) -> list[tuple[str, Any, Any]]:
+    """(name, annotation, typer.Option) of each output option of ``action``."""
     if action == "table":
         return [
-            ("rows", int, typer.Option(20, "--rows", help="Rows to show, evenly "
-                                       "sampled (first and last always)",
-                                       rich_help_panel=PANEL_OUTPUT)),
-            ("at", str, typer.Option(None, "--at", metavar="STEP,...",
-                                     help="Show these steps instead of a sample",
-                                     rich_help_panel=PANEL_OUTPUT)),
+            ("rows", int, _out(20, "--rows", metavar="INT", help="Rows to show, evenly sampled "
+                               "(first and last always)")),
+            ("at", str, _out(None, "--at", metavar="STEP,...",
+                             help="Show these steps instead of a sample")),
         ]
     if action == "plot":
         return [
-            ("output", str, typer.Option(None, "--output", "-o", metavar="FILE",
-                                         help="Image file: .png, .svg or .pdf [default: "
-                                         "<schedule>.png]", rich_help_panel=PANEL_OUTPUT)),
-            ("log_y", bool, typer.Option(False, "--log-y", help="Logarithmic lr axis",
-                                         rich_help_panel=PANEL_OUTPUT)),
-            ("title", str, typer.Option(None, "--title", help="Figure title [default: the "
-                                        "schedule and its parameters]",
-                                        rich_help_panel=PANEL_OUTPUT)),
-            ("dpi", int, typer.Option(150, "--dpi", min=10, max=1200,
-                                      help="Resolution of a PNG", rich_help_panel=PANEL_OUTPUT)),
+            ("output", str, _out(None, "--output", "-o", metavar="FILE", help="Image file: "
+                                 ".png, .svg or .pdf  \\[default: <schedule>.png]")),
+            ("log_y", bool, _out(False, "--log-y", metavar="", help="Logarithmic lr axis")),
+            ("title", str, _out(None, "--title", metavar="TEXT", help="Figure title  "
+                                "\\[default: the schedule and its parameters]")),
+            ("dpi", int, _out(150, "--dpi", min=10, max=1200, metavar="INT",
+                              help="Resolution of a PNG")),
         ]
     if action == "export":
         from .render.export import FORMATS
 
         return [
-            ("format", str, typer.Option("csv", "--format", "-f", metavar="[" + "|".join(FORMATS)
-                                         + "]", help="Output format",
-                                         autocompletion=lambda: list(FORMATS),
-                                         rich_help_panel=PANEL_OUTPUT)),
-            ("output", str, typer.Option(None, "--output", "-o", metavar="FILE",
-                                         help="Output file; - or none for stdout",
-                                         rich_help_panel=PANEL_OUTPUT)),
-            ("no_header", bool, typer.Option(False, "--no-header", help="CSV without header",
-                                             rich_help_panel=PANEL_OUTPUT)),
+            ("format", str, _out("csv", "--format", "-f", metavar="[" + "|".join(FORMATS) + "]",
+                                 help="Output format", autocompletion=lambda: list(FORMATS))),
+            ("output", str, _out(None, "--output", "-o", metavar="FILE",
+                                 help="Output file; - or none for stdout")),
+            ("no_header", bool, _out(False, "--no-header", metavar="",
+                                     help="CSV without header")),
         ]
     return []
 
@@ -228,7 +227,7 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
     help_text = f"{entry.summary}.\n\nFormula: {entry.formula}\n\nReference: {entry.reference}"
     if entry.notes:
         help_text += f"\n\n{entry.notes}"
-    sub = typer.Typer(add_completion=False, rich_markup_mode=None)
+    sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
     sub.command(name=entry.name, help=help_text, short_help=entry.summary)(callback)
     return typer.main.get_command(sub)
 
@@ -294,7 +293,7 @@ _ACTIONS: dict[str, Callable[..., None]] = {
 # The app.
 
 app = typer.Typer(
-    cls=LrschedGroup, no_args_is_help=True, rich_markup_mode=None,
+    cls=LrschedGroup, no_args_is_help=True, rich_markup_mode="rich",
     pretty_exceptions_enable=False,
     help="Explore learning-rate schedules: list, info, table, plot, export, compare.",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -320,7 +319,7 @@ for _action, _help in (
     ("plot", "Save a plot of a schedule (PNG, SVG or PDF)."),
     ("export", "Write a schedule's values as CSV, JSON, JSONL or NPY."),
 ):
-    app.add_typer(typer.Typer(cls=ScheduleGroup, no_args_is_help=True, rich_markup_mode=None),
+    app.add_typer(typer.Typer(cls=ScheduleGroup, no_args_is_help=True, rich_markup_mode="rich"),
                   name=_action, help=_help)
 
 

@@ -119,8 +119,8 @@ class Schedule:
 # Common parameters: every schedule takes these (DESIGN.md §1 and the warmup of §2).
 
 COMMON: tuple[Param, ...] = (
-    Param("steps", "length", None, "Number of updates N (steps, or epochs with --per-epoch); "
-          f"default {DEFAULT_STEPS}", aliases=("max_epochs", "epochs"), lo=1, hi=MAX_STEPS,
+    Param("steps", "length", None, "Number of updates N (steps, or epochs with --per-epoch)",
+          aliases=("max_epochs", "epochs"), lo=1, hi=MAX_STEPS,
           percent_ok=False),
     Param("start", "length", 0, "First index to output (for resuming)", lo=0,
           percent_ok=False),
