@@ -144,6 +144,10 @@ def _output_options(action: str) -> list[tuple[str, Any, Any]]:
                                "(first and last always)")),
             ("at", str, _out(None, "--at", metavar="STEP,...",
                              help="Show these steps instead of a sample")),
+            ("chart", bool, _out(False, "--chart", metavar="",
+                                 help="Draw the terminal chart above the table")),
+            ("log_y", bool, _out(False, "--log-y", metavar="", help="Logarithmic chart axis")),
+            ("height", int, _out(18, "--height", metavar="INT", help="Chart height in lines")),
         ]
     if action == "plot":
         return [
@@ -176,7 +180,7 @@ def _panel(p: registry.Param) -> str:
 def build_command(action: str, entry: registry.Schedule) -> Any:
     """The click command for ``lrsched <action> <entry.name>``.
 
-    ``action`` "spec" builds a command that only parses options and returns the Spec
+    ``action`` "spec" builds a command that only parses options and returns them, raw
     (``compare`` uses it to read its SPEC arguments exactly as ``plot`` would).
     """
     sig_params: list[inspect.Parameter] = []
@@ -209,9 +213,9 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
         for name in (*sched_names, *common_names):
             v = kw[name]
             raw[name] = None if v is False else v
-        spec = registry.resolve(entry, raw)
         if action == "spec":
-            return spec
+            return raw
+        spec = registry.resolve(entry, raw)
         from .compose import evaluate
 
         series = evaluate(spec)
@@ -235,32 +239,20 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
 # --------------------------------------------------------------------------------------
 # The actions.
 
-def _parse_at(text: str, series: Any) -> list[int]:
-    out = []
-    lo, hi = int(series.steps[0]), int(series.steps[-1])
-    for part in text.split(","):
-        part = part.strip()
-        if not part.isdigit():
-            raise UsageError(f"invalid value for --at: '{text}' (allowed: comma-separated "
-                             "whole step numbers)")
-        k = int(part)
-        if not lo <= k <= hi:
-            raise UsageError(f"--at step {k} is outside the schedule's steps {lo}..{hi}")
-        out.append(k)
-    return out
-
-
-def _do_table(series: Any, spec: Any, rows: int, at: str | None) -> None:
+def _do_table(series: Any, spec: Any, rows: int, at: str | None, chart: bool,
+              log_y: bool, height: int) -> None:
+    from .compare import parse_at, show_terminal
     from .render.figure import default_title
-    from .render.table import render_table
     from .terminal import stdout_console
 
     if rows < 1:
         raise UsageError(f"invalid value for --rows: '{rows}' (allowed: a whole number >= 1)")
-    chosen = _parse_at(at, series) if at else None
+    if not 5 <= height <= 200:
+        raise UsageError(f"invalid value for --height: '{height}' (allowed: 5 to 200 lines)")
+    chosen = parse_at(at, [series]) if at else None
     console = stdout_console()
-    console.print(default_title([series]), highlight=False)
-    console.print(render_table([series], rows=rows, at=chosen))
+    console.print(default_title([series]), highlight=False, markup=False)
+    show_terminal([series], console, rows, chosen, log_y=log_y, height=height, chart=chart)
 
 
 def _do_plot(series: Any, spec: Any, output: str | None, log_y: bool, title: str | None,
@@ -321,6 +313,38 @@ for _action, _help in (
 ):
     app.add_typer(typer.Typer(cls=ScheduleGroup, no_args_is_help=True, rich_markup_mode="rich"),
                   name=_action, help=_help)
+
+
+@app.command("compare", no_args_is_help=True)
+def compare_cmd(
+    specs: list[str] = typer.Argument(
+        ..., metavar="SPEC...", show_default=False,
+        help="2 to 8 schedules, each the words that would follow 'lrsched plot', quoted as "
+             "one argument: \"cosine --lr-max 0.1\""),
+    steps: str = typer.Option(None, "--steps", "--epochs", "--max-epochs", metavar="STEPS",
+                              help="Steps for every spec that does not set its own"),
+    label: list[str] = typer.Option(None, "--label", metavar="NAME",
+                                    help="Label of a spec, in order (repeat the option)"),
+    rows: int = typer.Option(11, "--rows", metavar="INT", help="Table rows, evenly sampled"),
+    at: str = typer.Option(None, "--at", metavar="STEP,...", help="Table rows at these steps"),
+    log_y: bool = typer.Option(False, "--log-y", metavar="", help="Logarithmic lr axis"),
+    height: int = typer.Option(18, "--height", metavar="INT", help="Chart height in lines"),
+    plot: str = typer.Option(None, "--plot", metavar="FILE",
+                             help="Also save a figure of all curves (.png, .svg, .pdf)"),
+    format: str = typer.Option(None, "--format", "-f", metavar="[csv|json|jsonl|npy]",
+                               help="Write the values instead of the chart (to stdout or -o)"),
+    output: str = typer.Option(None, "--output", "-o", metavar="FILE",
+                               help="File for --format (the format may come from its suffix)"),
+    no_header: bool = typer.Option(False, "--no-header", metavar="", help="CSV without header"),
+) -> None:
+    """Compare schedules side by side: a chart, a table and where two of them differ."""
+    from .compare import run_compare
+
+    try:
+        run_compare(specs, steps, label, rows, at, log_y, height, plot, format, output,
+                    header=not no_header)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
 
 
 @app.command("list")

@@ -42,7 +42,10 @@ def default_title(series: Sequence[Series]) -> str:
     if len(series) == 1:
         s = series[0]
         return f"{s.name or s.label}: {_param_text(s.params)}"
-    return "learning-rate schedules: " + ", ".join(s.label for s in series)
+    lengths = sorted({len(s) for s in series})
+    span = f"{lengths[0]} {series[0].unit}s" if len(lengths) == 1 else \
+        f"{lengths[0]} to {lengths[-1]} {series[0].unit}s"
+    return f"{len(series)} learning-rate schedules compared, {span}"
 
 
 def save_figure(series: Sequence[Series], path: str, log_y: bool = False,

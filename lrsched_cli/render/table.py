@@ -10,11 +10,33 @@ import numpy as np
 from ..series import Series
 
 
-def fmt(v: float | None) -> str:
-    """A value for reading (export gives exact values): 6 significant digits."""
+def fmt(v: float | None, sig: int = 6, room: int | None = None) -> str:
+    """A value for reading (export gives exact values): ``sig`` significant digits.
+
+    Plain ``g`` notation, or scientific when that is shorter and ``room`` is too narrow.
+    """
     if v is None:
         return "-"
-    return f"{v:.6g}"
+    fixed = _short_exp(f"{v:.{sig}g}")
+    if room is None or len(fixed) <= room:
+        return fixed
+    sci = _short_exp(f"{v:.{max(sig - 1, 0)}e}")
+    if "e" in sci:  # 1.50e-3 -> 1.5e-3: no trailing zeros in the mantissa
+        mant, exp = sci.split("e")
+        sci = (mant.rstrip("0").rstrip(".") if "." in mant else mant) + "e" + exp
+    return sci if len(sci) < len(fixed) else fixed
+
+
+def _short_exp(text: str) -> str:
+    return text.replace("e-0", "e-").replace("e+0", "e+")
+
+
+def fit_digits(values: Sequence[float], room: int) -> int:
+    """The most significant digits (6 down to 2) at which every value fits ``room`` chars."""
+    for sig in range(6, 2, -1):
+        if all(len(fmt(v, sig, room)) <= room for v in values):
+            return sig
+    return 2
 
 
 def sample_rows(count: int, rows: int) -> np.ndarray:
@@ -53,45 +75,63 @@ class Summary:
 
 def table_cells(
     series: Sequence[Series], rows: int = 20, at: Sequence[int] | None = None,
+    width: int = 80, also: Sequence[int] = (),
 ) -> tuple[list[str], list[list[str]], list[list[str]]]:
-    """Header, sampled rows and summary rows of the table, as text cells."""
+    """Header, sampled rows and summary rows of the table, as text cells.
+
+    Rows: ``at`` if given, else ``rows`` sampled evenly plus the steps in ``also``. Values
+    get as many significant digits (up to 6) as fit ``width`` columns.
+    """
     unit = series[0].unit
     steps = np.unique(np.concatenate([s.steps for s in series]))
     if at is not None:
         chosen = np.array(sorted(set(at)), dtype=np.int64)
     else:
-        chosen = steps[sample_rows(len(steps), rows)]
-    body = []
-    for st in chosen.tolist():
-        cells = [str(st)]
-        for s in series:
-            i = int(np.searchsorted(s.steps, st))
-            cells.append(fmt(float(s.values[i])) if i < len(s) and s.steps[i] == st else "-")
-        body.append(cells)
+        chosen = np.union1d(steps[sample_rows(len(steps), rows)],
+                            np.asarray(also, dtype=np.int64))
+    picked: list[list[float | None]] = []
+    for s in series:
+        idx = np.searchsorted(s.steps, chosen)
+        ok = (idx < len(s)) & (s.steps[np.minimum(idx, len(s) - 1)] == chosen)
+        picked.append([float(s.values[i]) if good else None for i, good in
+                       zip(idx.tolist(), ok.tolist())])
     sums = [Summary.of(s) for s in series]
+    label_w = max(len("< peak/2 at"), len(str(int(steps[-1]))))
+    room = max(5, (width - label_w - 2) // len(series) - 2)
+    numbers = [v for col in picked for v in col if v is not None]
+    numbers += [x for m in sums for x in (m.first, m.min, m.peak, m.last, m.mean, m.budget)]
+    sig = fit_digits(numbers, room)
+    body = [[str(st), *(fmt(col[r], sig, room) for col in picked)]
+            for r, st in enumerate(chosen.tolist())]
     summary = [
-        ["first", *(fmt(m.first) for m in sums)],
-        ["min", *(fmt(m.min) for m in sums)],
-        ["peak", *(f"{fmt(m.peak)} @{m.peak_step}" for m in sums)],
-        ["last", *(fmt(m.last) for m in sums)],
-        ["mean", *(fmt(m.mean) for m in sums)],
-        ["budget Σlr", *(fmt(m.budget) for m in sums)],
+        ["first", *(fmt(m.first, sig, room) for m in sums)],
+        ["min", *(fmt(m.min, sig, room) for m in sums)],
+        ["peak", *(fmt(m.peak, sig, room) for m in sums)],
+        ["peak at", *(str(m.peak_step) for m in sums)],
+        ["last", *(fmt(m.last, sig, room) for m in sums)],
+        ["mean", *(fmt(m.mean, sig, room) for m in sums)],
+        ["budget Σlr", *(fmt(m.budget, sig, room) for m in sums)],
         ["< peak/2 at", *("never" if m.half_step is None else str(m.half_step) for m in sums)],
     ]
-    header = [unit, *(("lr" if len(series) == 1 else s.label) for s in series)]
+    if len(series) == 1:
+        header = [unit, "lr"]
+    elif max(len(s.label) for s in series) > 2 * room:  # narrow: numbers, keyed by the legend
+        header = [unit, *(f"#{i + 1}" for i in range(len(series)))]
+    else:
+        header = [unit, *(s.label for s in series)]
     return header, body, summary
 
 
 def render_table(
     series: Sequence[Series], rows: int = 20, at: Sequence[int] | None = None,
-    title: str | None = None,
+    width: int = 80, also: Sequence[int] = (),
 ):
     """A rich Table of ``series``: sampled rows, then summary rows."""
     from rich import box
     from rich.table import Table
 
-    header, body, summary = table_cells(series, rows, at)
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    header, body, summary = table_cells(series, rows, at, width, also)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for i, name in enumerate(header):
         table.add_column(name, justify="left" if i == 0 else "right",
                          style="bold" if i == 0 else None, overflow="fold")
@@ -99,5 +139,5 @@ def render_table(
         table.add_row(*cells)
     table.add_section()
     for cells in summary:
-        table.add_row(*cells, style="dim" if cells[0] == "min" else None)
+        table.add_row(*cells)
     return table

@@ -1,0 +1,264 @@
+"""``lrsched compare``: schedules side by side (chart, table, difference report)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import UsageError
+from .series import Series
+
+MIN_SPECS, MAX_SPECS = 2, 8
+LABEL_MAX = 32
+
+
+def _groups(words: Sequence[str]) -> list[tuple[str, ...]]:
+    """The schedule word, then each option with its values: [("cosine",), ("--lr-max", "0.1")]."""
+    groups: list[list[str]] = []
+    for i, w in enumerate(words):
+        if i == 0 or (w.startswith("-") and not _is_number(w)):
+            groups.append([w])
+        else:
+            groups[-1].append(w)
+    return [tuple(g) for g in groups]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _cut(text: str, max_len: int) -> str:
+    return text if len(text) <= max_len else text[: max_len - 1].rstrip() + "…"
+
+
+def default_labels(texts: Sequence[str], max_len: int = LABEL_MAX) -> list[str]:
+    """Labels from spec texts, unique and at most ``max_len`` characters.
+
+    A spec's own words when they fit; otherwise the options a spec shares with every other
+    spec of the same schedule are left out (``"step --step-size 10"`` and
+    ``"step --step-size 10 --timing torch"`` become ``step`` and ``step --timing torch``),
+    and what is still too long is cut with an ellipsis.
+    """
+    import shlex
+
+    plain = [" ".join(t.split()) for t in texts]
+    if all(len(t) <= max_len for t in plain) or len(texts) < 2:
+        return make_unique([_cut(t, max_len) for t in plain])
+    try:
+        grouped = [_groups(shlex.split(t)) for t in texts]
+    except ValueError:
+        return make_unique([_cut(t, max_len) for t in plain])
+    labels = []
+    for i, g in enumerate(grouped):
+        siblings = [h for j, h in enumerate(grouped) if j != i and h[0] == g[0]]
+        shared = set(g[1:]).intersection(*(set(h[1:]) for h in siblings)) if siblings else set()
+        labels.append(" ".join(" ".join(x) for x in [g[0], *(x for x in g[1:]
+                                                              if x not in shared)]))
+    return make_unique([_cut(t, max_len) for t in labels])
+
+
+def make_unique(labels: Sequence[str]) -> list[str]:
+    """Append ' (2)', ' (3)'... to repeats so that every label differs."""
+    out: list[str] = []
+    seen: set[str] = set(labels)
+    counts: dict[str, int] = {}
+    for lab in labels:
+        if lab in out:
+            k = counts.get(lab, 1)
+            while f"{lab} ({k + 1})" in seen or f"{lab} ({k + 1})" in out:
+                k += 1
+            counts[lab] = k + 1
+            lab = f"{lab} ({k + 1})"
+        out.append(lab)
+    return out
+
+
+def choose_labels(texts: Sequence[str], given: Sequence[str] | None) -> list[str]:
+    given = list(given or [])
+    if len(given) > len(texts):
+        raise UsageError(f"{len(given)} --label values for {len(texts)} specs; give at most one "
+                         "per spec")
+    for lab in given:
+        if not lab.strip():
+            raise UsageError("an empty --label; a label needs at least one character")
+    dupes = sorted({lab for lab in given if given.count(lab) > 1})
+    if dupes:
+        raise UsageError(f"--label '{dupes[0]}' given twice; labels must be unique")
+    defaults = default_labels(texts[len(given):])
+    return make_unique(given + defaults)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """How two series differ over the steps they share."""
+
+    identical: bool
+    common: int
+    first_step: int | None = None
+    first_a: float = 0.0
+    first_b: float = 0.0
+    max_abs: float = 0.0
+    max_abs_step: int | None = None
+    max_rel: float = 0.0
+    max_rel_step: int | None = None
+
+
+def difference(a: Series, b: Series) -> Difference:
+    """Compare ``a`` and ``b`` on their common steps; identical means bit for bit, same steps.
+
+    Relative difference at a step: ``|a - b| / max(|a|, |b|)`` (0 where both are 0).
+    """
+    common, ia, ib = np.intersect1d(a.steps, b.steps, assume_unique=True, return_indices=True)
+    va, vb = a.values[ia], b.values[ib]
+    same_steps = len(a) == len(b) == len(common)
+    differs = va != vb
+    if not differs.any():
+        return Difference(identical=same_steps, common=len(common))
+    first = int(np.flatnonzero(differs)[0])
+    diff = np.abs(va - vb)
+    scale = np.maximum(np.abs(va), np.abs(vb))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.where(scale > 0, diff / scale, 0.0)
+    k_abs, k_rel = int(np.argmax(diff)), int(np.argmax(rel))
+    return Difference(
+        identical=False, common=len(common), first_step=int(common[first]),
+        first_a=float(va[first]), first_b=float(vb[first]),
+        max_abs=float(diff[k_abs]), max_abs_step=int(common[k_abs]),
+        max_rel=float(rel[k_rel]), max_rel_step=int(common[k_rel]),
+    )
+
+
+def _g(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def difference_report(a: Series, b: Series) -> str:
+    """One sentence (a line) saying whether and where ``a`` and ``b`` differ."""
+    d = difference(a, b)
+    unit = a.unit
+    over = ""
+    if not (len(a) == len(b) == d.common):
+        over = (f" (over the {d.common} {unit}s both have; '{a.label}' has {len(a)}, "
+                f"'{b.label}' {len(b)})")
+    if d.common == 0:
+        return f"'{a.label}' and '{b.label}' have no {unit} in common."
+    if d.identical:
+        return f"'{a.label}' and '{b.label}' are identical: all {d.common} values equal."
+    if d.first_step is None:
+        return f"'{a.label}' and '{b.label}' agree on every common {unit}{over}."
+    return (
+        f"'{a.label}' and '{b.label}' differ{over}: first at {unit} {d.first_step} "
+        f"({_g(d.first_a)} vs {_g(d.first_b)}); largest absolute difference {_g(d.max_abs)} "
+        f"at {unit} {d.max_abs_step}; largest relative difference {d.max_rel:.3g} "
+        f"({d.max_rel * 100:.3g}%) at {unit} {d.max_rel_step}."
+    )
+
+
+def export_format_for(output: str | None, fmt: str | None) -> str | None:
+    """The data format: --format, else the -o suffix (.csv / .json / .jsonl / .npy)."""
+    from .render.export import FORMATS
+
+    if fmt is not None:
+        f = fmt.strip().lower()
+        if f not in FORMATS:
+            raise UsageError(f"invalid value for --format: '{fmt}' (allowed: {', '.join(FORMATS)})")
+        return f
+    if output is None or output == "-":
+        return None
+    suffix = os.path.splitext(output)[1].lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise UsageError(f"cannot tell the data format from '{output}': give --format "
+                         f"({', '.join(FORMATS)})")
+    return suffix
+
+
+def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | None,
+                  log_y: bool, height: int, chart: bool = True) -> None:
+    """Chart, legend, table, and (for two series) the difference line, on ``console``."""
+    from rich.text import Text
+
+    from .render.chart import legend_markup, render_chart
+    from .render.table import render_table
+    from .terminal import use_color
+
+    color = use_color(console.file)
+    width = console.width
+    if chart:
+        console.print(Text.from_ansi(render_chart(series, width=width, height=height,
+                                                  log_y=log_y, color=color)), soft_wrap=True)
+        for line in legend_markup(series, color):
+            console.print(line, highlight=False)
+        console.print()
+    also: list[int] = []
+    if len(series) == 2:  # show the first step where the two differ among the rows
+        first = difference(series[0], series[1]).first_step
+        also = [first] if first is not None else []
+    console.print(render_table(series, rows=rows, at=at, width=width, also=also))
+    if len(series) == 2:
+        console.print(difference_report(series[0], series[1]), highlight=False, markup=False)
+
+
+def parse_at(text: str, series: Sequence[Series]) -> list[int]:
+    lo = min(int(s.steps[0]) for s in series)
+    hi = max(int(s.steps[-1]) for s in series)
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part.isdigit():
+            raise UsageError(f"invalid value for --at: '{text}' (allowed: comma-separated whole "
+                             "step numbers)")
+        k = int(part)
+        if not lo <= k <= hi:
+            raise UsageError(f"--at step {k} is outside the steps shown, {lo}..{hi}")
+        out.append(k)
+    return out
+
+
+def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] | None,
+                rows: int, at: str | None, log_y: bool, height: int, plot: str | None,
+                fmt: str | None, output: str | None, header: bool) -> None:
+    """The whole ``compare`` command."""
+    from .specs import parse_spec
+    from .terminal import stdout_console
+
+    if not MIN_SPECS <= len(texts) <= MAX_SPECS:
+        raise UsageError(f"compare takes {MIN_SPECS} to {MAX_SPECS} specs; {len(texts)} given")
+    if rows < 1:
+        raise UsageError(f"invalid value for --rows: '{rows}' (allowed: a whole number >= 1)")
+    if not 5 <= height <= 200:
+        raise UsageError(f"invalid value for --height: '{height}' (allowed: 5 to 200 lines)")
+    data_fmt = export_format_for(output, fmt)
+    if plot is not None:
+        from .render.figure import figure_format
+
+        figure_format(plot)
+    names = choose_labels(texts, labels)
+    series = []
+    for text, label in zip(texts, names):
+        s = parse_spec(text, steps).series
+        s.label = label
+        series.append(s)
+    chosen = parse_at(at, series) if at else None
+
+    data_to_stdout = data_fmt is not None and (output is None or output == "-")
+    if data_fmt is not None:
+        from .render.export import export
+
+        export(series, data_fmt, output, header=header)
+    if plot is not None:
+        from .render.figure import save_figure
+
+        save_figure(series, plot, log_y=log_y)
+        sys.stderr.write(f"wrote {plot}\n")
+    if not data_to_stdout:
+        show_terminal(series, stdout_console(), rows, chosen, log_y, height)
+    if data_fmt is not None and output not in (None, "-"):
+        sys.stderr.write(f"wrote {output}\n")

@@ -1,0 +1,122 @@
+"""The terminal chart: every series on shared axes, drawn with plotext.
+
+One colour and one marker character per series, so the chart still reads without colour
+(NO_COLOR, or output that is not a terminal). The legend is printed below the canvas,
+where it cannot hide a curve.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..series import Series
+
+MARKERS = ("o", "x", "+", "*", "#", "@", "%", "=")
+COLORS = ("blue", "red", "green", "magenta", "cyan", "yellow", "white", "bright-blue")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+MAX_POINTS = 4000  # per series: more than any terminal has cells for
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """About ``count`` round tick values (1, 2 or 5 times a power of ten) covering [lo, hi]."""
+    if not hi > lo:
+        return [lo]
+    raw = (hi - lo) / max(1, count - 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks = []
+    k = 0
+    while first + k * step <= hi + 1e-9 * step:
+        ticks.append(round(first + k * step, 12))
+        k += 1
+    return ticks
+
+
+def _tick_label(v: float) -> str:
+    if v == 0:
+        return "0"
+    text = f"{v:.3g}"
+    return text.replace("e-0", "e-").replace("e+0", "e")
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    lo_e, hi_e = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    every = max(1, math.ceil((hi_e - lo_e) / 6))
+    return [10.0 ** e for e in range(lo_e, hi_e + 1, every) if lo <= 10.0 ** e <= hi] or [lo, hi]
+
+
+def _thin(s: Series) -> tuple[np.ndarray, np.ndarray]:
+    """At most MAX_POINTS points of a series, keeping each bucket's extremes."""
+    n = len(s)
+    if n <= MAX_POINTS:
+        return s.steps, s.values
+    idx = np.linspace(0, n - 1, MAX_POINTS // 2).astype(np.int64)
+    edges = np.append(idx, n)
+    keep = set(idx.tolist())
+    for a, b in zip(edges[:-1], edges[1:]):
+        if b > a:
+            seg = s.values[a:b]
+            keep.add(a + int(np.argmin(seg)))
+            keep.add(a + int(np.argmax(seg)))
+    order = np.array(sorted(keep))
+    return s.steps[order], s.values[order]
+
+
+def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
+                 log_y: bool = False, color: bool = False) -> str:
+    """The chart as text (with ANSI colours when ``color``), ``width`` columns wide."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.theme("clear")  # the terminal's own background and text colour; curves coloured
+    plt.plotsize(width, height)
+    lo_x = min(int(s.steps[0]) for s in series)
+    hi_x = max(int(s.steps[-1]) for s in series)
+    ys = []
+    for i, s in enumerate(series):
+        x, y = _thin(s)
+        if log_y:
+            keep = y > 0
+            x, y = x[keep], y[keep]
+        if not len(y):
+            continue
+        ys.append(y)
+        plt.plot(x.tolist(), y.tolist(), marker=MARKERS[i % len(MARKERS)],
+                 color=COLORS[i % len(COLORS)])
+    if ys:
+        lo_y = min(float(y.min()) for y in ys)
+        hi_y = max(float(y.max()) for y in ys)
+        if log_y:
+            plt.yscale("log")
+            ticks = log_ticks(lo_y, hi_y) if hi_y > lo_y else [lo_y]
+        else:
+            ticks = nice_ticks(lo_y, hi_y) if hi_y > lo_y else [lo_y]
+        plt.yticks(ticks, [_tick_label(v) for v in ticks])
+    xt = [v for v in nice_ticks(lo_x, hi_x, count=max(3, width // 16)) if v == int(v)]
+    plt.xticks(xt, [str(int(v)) for v in xt])
+    plt.xlabel(series[0].unit + ("   (lr on a log scale)" if log_y else ""))
+    text = plt.build()
+    plt.clear_figure()
+    if not color:
+        text = _ANSI.sub("", text)
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+def legend_markup(series: Sequence[Series], color: bool) -> list[str]:
+    """One rich-markup line per series: its marker (in its colour) and its label."""
+    from rich.markup import escape
+
+    lines = []
+    for i, s in enumerate(series):
+        mark = MARKERS[i % len(MARKERS)] * 2
+        if color:
+            c = COLORS[i % len(COLORS)].replace("-", "_")
+            mark = f"[{c}]{mark}[/{c}]"
+        key = f"#{i + 1} " if len(series) > 1 else ""
+        lines.append(f"  {mark} {key}{escape(s.label)}")
+    return lines

@@ -1,0 +1,60 @@
+"""SPEC strings: the words that would follow ``lrsched plot``, quoted as one argument.
+
+``"cosine --lr-max 0.1"`` is parsed by the very command ``lrsched plot cosine`` uses, so
+a spec accepts exactly the options, aliases and values that command does.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+from . import registry
+from .errors import UsageError
+from .series import Series
+
+
+@dataclass(frozen=True)
+class ParsedSpec:
+    text: str
+    words: list[str]
+    spec: registry.Spec
+    series: Series
+
+
+def spec_words(text: str) -> list[str]:
+    try:
+        words = shlex.split(text)
+    except ValueError as e:
+        raise UsageError(f"cannot split spec '{text}': {e}") from None
+    if not words:
+        raise UsageError("an empty spec: give a schedule and its options, e.g. 'cosine --lr-max 0.1'")
+    return words
+
+
+def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
+    """Parse one SPEC; ``steps`` applies when the spec does not set its own."""
+    from typer.main import _click
+
+    from .cli import build_command
+    from .compose import evaluate
+
+    words = spec_words(text)
+    entry = registry.get(words[0])
+    cmd = build_command("spec", entry)
+    try:
+        ctx = cmd.make_context(f"spec '{text}'", words[1:])
+        with ctx:
+            raw: dict[str, Any] = cmd.invoke(ctx)
+    except _click.exceptions.ClickException as e:
+        raise UsageError(f"in spec '{text}': {' '.join(e.format_message().split())}") from None
+    except UsageError as e:
+        raise UsageError(f"in spec '{text}': {e}") from None
+    if raw.get("steps") is None and steps is not None:
+        raw["steps"] = steps
+    try:
+        spec = registry.resolve(entry, raw)
+    except UsageError as e:
+        raise UsageError(f"in spec '{text}': {e}") from None
+    return ParsedSpec(text=text, words=words, spec=spec, series=evaluate(spec))
