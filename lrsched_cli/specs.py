@@ -29,7 +29,8 @@ def spec_words(text: str) -> list[str]:
     except ValueError as e:
         raise UsageError(f"cannot split spec '{text}': {e}") from None
     if not words:
-        raise UsageError("an empty spec: give a schedule and its options, e.g. 'cosine --lr-max 0.1'")
+        raise UsageError("an empty spec: give a schedule and its options, e.g. "
+                         "'cosine --lr-max 0.1'")
     return words
 
 
