@@ -598,7 +598,7 @@ class Spec:
         """All parameters and the run settings that differ from their defaults."""
         out: dict[str, Any] = {}
         for p in self.entry.params:
-            if p.kind in ("metrics", "text"):
+            if p.kind in ("metrics", "text") or self.params[p.name] is None:
                 continue
             out[p.name] = self.params[p.name]
         out["steps"] = self.n
