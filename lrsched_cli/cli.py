@@ -84,9 +84,15 @@ class ScheduleGroup(TyperGroup):
     """``table`` / ``plot`` / ``export``: one sub-command per schedule, built on demand."""
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return registry.names()
+        from .dialects import NAMES
+
+        return [*registry.names(), *NAMES]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        from .dialects import is_dialect
+
+        if is_dialect(cmd_name):
+            return build_dialect_command(self.name or "table", cmd_name)
         try:
             entry = registry.get(cmd_name)
         except UsageError:
@@ -220,7 +226,7 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
 
         series = evaluate(spec)
         try:
-            _ACTIONS[action](series, spec, **{k: kw[k] for k in out_names})
+            _ACTIONS[action](series, **{k: kw[k] for k in out_names})
         except BrokenPipeError:
             _quiet_broken_pipe()
         return None
@@ -236,10 +242,80 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
     return typer.main.get_command(sub)
 
 
+def build_dialect_command(action: str, dialect: str) -> Any:
+    """The click command for ``lrsched <action> <dialect> EXPR``."""
+    from .dialects import DESCRIPTIONS
+
+    run = PANEL_RUN
+    sig_params = [
+        inspect.Parameter("expr", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=typer.Argument(..., metavar="EXPR", show_default=False,
+                                                 help="The call, quoted: "
+                                                 + DESCRIPTIONS[dialect][1])),
+        inspect.Parameter("base_lr", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=typer.Option(None, "--base-lr", "--lr", metavar="FLOAT",
+                                               help="The optimizer's learning rate, which the "
+                                               "scheduler multiplies  \\[default: 1, i.e. "
+                                               "the factor]", rich_help_panel=run)),
+        inspect.Parameter("steps", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=typer.Option(None, "--steps", "--epochs", "--max-epochs",
+                                               metavar="STEPS", help="Number of values  "
+                                               "\\[default: the length the expression "
+                                               "implies, else 100]", rich_help_panel=run)),
+        inspect.Parameter("start", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=typer.Option(None, "--start", metavar="STEPS",
+                                               help="First index to output",
+                                               rich_help_panel=run)),
+        inspect.Parameter("unit", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=typer.Option(None, "--unit", metavar="[step|epoch]",
+                                               help="Label for the index",
+                                               rich_help_panel=run)),
+        inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=typer.Option(None, "--metrics", metavar="FILE|-",
+                                               help="Metrics for a plateau scheduler",
+                                               rich_help_panel=run)),
+        inspect.Parameter("metrics_column", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=typer.Option(None, "--metrics-column", metavar="TEXT",
+                                               help="Column of a CSV metrics file",
+                                               rich_help_panel=run)),
+    ]
+    annotations = {p.name: p.annotation for p in sig_params}
+    opt_names = [p.name for p in sig_params]
+    out_names = []
+    for name, ann, opt in _output_options(action):
+        sig_params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt,
+                                            annotation=ann))
+        annotations[name] = ann
+        out_names.append(name)
+
+    def callback(**kw: Any) -> Any:
+        from .dialects import series_from_options
+
+        raw = {k: kw[k] for k in opt_names}
+        if action == "spec":
+            return raw
+        series = series_from_options(dialect, raw)
+        try:
+            _ACTIONS[action](series, **{k: kw[k] for k in out_names})
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        return None
+
+    callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
+    callback.__annotations__ = annotations
+    callback.__name__ = dialect
+    title, example = DESCRIPTIONS[dialect]
+    sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
+    sub.command(name=dialect, short_help=f"{title}: paste a scheduler call",
+                help=f"{title}: the exact schedule of a pasted call, e.g.\n\n  lrsched "
+                     f"{action if action != 'spec' else 'plot'} {dialect} \"{example}\"")(callback)
+    return typer.main.get_command(sub)
+
+
 # --------------------------------------------------------------------------------------
 # The actions.
 
-def _do_table(series: Any, spec: Any, rows: int, at: str | None, chart: bool,
+def _do_table(series: Any, rows: int, at: str | None, chart: bool,
               log_y: bool, height: int) -> None:
     from .compare import parse_at, show_terminal
     from .render.figure import default_title
@@ -255,17 +331,17 @@ def _do_table(series: Any, spec: Any, rows: int, at: str | None, chart: bool,
     show_terminal([series], console, rows, chosen, log_y=log_y, height=height, chart=chart)
 
 
-def _do_plot(series: Any, spec: Any, output: str | None, log_y: bool, title: str | None,
+def _do_plot(series: Any, output: str | None, log_y: bool, title: str | None,
              dpi: int) -> None:
     from .render.figure import figure_format, save_figure
 
-    path = output or f"{spec.name}.png"
+    path = output or f"{_file_stem(series)}.png"
     figure_format(path)
     save_figure([series], path, log_y=log_y, title=title, dpi=dpi)
     sys.stderr.write(f"wrote {path}\n")
 
 
-def _do_export(series: Any, spec: Any, format: str, output: str | None,
+def _do_export(series: Any, format: str, output: str | None,
                no_header: bool) -> None:
     from .render.export import FORMATS, export
 
@@ -274,6 +350,17 @@ def _do_export(series: Any, spec: Any, format: str, output: str | None,
         raise UsageError(f"invalid value for --format: '{format}' (allowed: "
                          f"{', '.join(FORMATS)})")
     export([series], fmt, output, header=not no_header)
+
+
+def _file_stem(series: Any) -> str:
+    """``cosine``, or ``torch-StepLR`` for a framework expression."""
+    expr = series.params.get("expr")
+    if not expr:
+        return series.name
+    import re
+
+    head = re.match(r"\s*([\w.]+)", expr)
+    return f"{series.name}-{head.group(1).rsplit('.', 1)[-1]}" if head else series.name
 
 
 _ACTIONS: dict[str, Callable[..., None]] = {

@@ -19,7 +19,7 @@ from .series import Series
 class ParsedSpec:
     text: str
     words: list[str]
-    spec: registry.Spec
+    spec: registry.Spec | None  # None for a framework expression
     series: Series
 
 
@@ -38,12 +38,15 @@ def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
     """Parse one SPEC; ``steps`` applies when the spec does not set its own."""
     from typer.main import _click
 
-    from .cli import build_command
+    from . import dialects
+    from .cli import build_command, build_dialect_command
     from .compose import evaluate
 
     words = spec_words(text)
-    entry = registry.get(words[0])
-    cmd = build_command("spec", entry)
+    if dialects.is_dialect(words[0]):
+        cmd = build_dialect_command("spec", words[0])
+    else:
+        cmd = build_command("spec", registry.get(words[0]))
     try:
         ctx = cmd.make_context(f"spec '{text}'", words[1:])
         with ctx:
@@ -55,7 +58,9 @@ def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
     if raw.get("steps") is None and steps is not None:
         raw["steps"] = steps
     try:
-        spec = registry.resolve(entry, raw)
+        if dialects.is_dialect(words[0]):
+            return ParsedSpec(text, words, None, dialects.series_from_options(words[0], raw))
+        spec = registry.resolve(registry.get(words[0]), raw)
     except UsageError as e:
         raise UsageError(f"in spec '{text}': {e}") from None
     return ParsedSpec(text=text, words=words, spec=spec, series=evaluate(spec))

@@ -1,0 +1,105 @@
+"""Framework dialects: paste the scheduler you train with, get its exact schedule.
+
+Each dialect module defines ``DIALECT`` (a :class:`~lrsched_cli.dialects.base.Dialect`);
+they are imported only when used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import numpy as np
+
+from ..series import Series
+
+NAMES = ("torch", "hf", "timm", "optax", "keras")
+
+
+def get(name: str) -> Any:
+    """The Dialect called ``name`` (imported on first use)."""
+    return importlib.import_module(f"{__name__}.{name}").DIALECT
+
+
+def is_dialect(word: str) -> bool:
+    return word in NAMES
+
+
+def evaluate(dialect: str, expr: str, steps: int | None, base_lr: float,
+             metrics: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """(values, N) of ``expr`` in ``dialect``."""
+    from .base import Ctx
+
+    d = get(dialect)
+    node = d.parse(expr)
+    return d.evaluate(node, Ctx(steps=steps, base_lr=base_lr, metrics=metrics))
+
+
+def series(dialect: str, expr: str, steps: int | None, base_lr: float,
+           metrics: np.ndarray | None = None, start: int = 0, unit: str = "step",
+           label: str | None = None) -> Series:
+    values, n = evaluate(dialect, expr, steps, base_lr, metrics)
+    d = get(dialect)
+    params: dict[str, Any] = {"expr": " ".join(expr.split())}
+    if d.uses_base_lr:
+        params["base_lr"] = base_lr
+    params["steps"] = n
+    if start:
+        from ..errors import UsageError
+
+        if start >= n:
+            raise UsageError(f"--start {start} is past the last index {n - 1}")
+    return Series(label=label or f"{dialect} {' '.join(expr.split())}",
+                  steps=np.arange(start, n, dtype=np.int64), values=values[start:],
+                  name=dialect, params=params, unit=unit, total_steps=n)
+
+
+DESCRIPTIONS = {
+    "torch": ("torch.optim.lr_scheduler", "OneCycleLR(max_lr=0.1, total_steps=1000)"),
+    "hf": ("transformers.optimization",
+           "get_cosine_schedule_with_warmup(num_warmup_steps=100, num_training_steps=1000)"),
+    "timm": ("timm.scheduler", "CosineLRScheduler(t_initial=100, warmup_t=5)"),
+    "optax": ("optax schedules", "warmup_cosine_decay_schedule(init_value=0.0, "
+              "peak_value=1e-3, warmup_steps=100, decay_steps=1000)"),
+    "keras": ("keras.optimizers.schedules",
+              "CosineDecay(initial_learning_rate=0.1, decay_steps=100)"),
+}
+
+
+def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
+    """Validate the command-line options of a dialect command and evaluate it."""
+    from .. import registry
+    from ..errors import UsageError
+    from ..metrics import read_metrics
+
+    common = {p.name: p for p in registry.COMMON}
+    steps = None
+    if raw.get("steps") is not None:
+        steps = registry.parse_length(common["steps"], raw["steps"])
+        if not isinstance(steps, int):
+            raise UsageError(f"--steps {raw['steps']}: give a whole number of steps for a "
+                             "framework expression")
+    start = registry.parse_length(common["start"], raw.get("start") or 0)
+    if not isinstance(start, int):
+        raise UsageError(f"--start {raw['start']}: give a whole number of steps")
+    unit = registry.parse_choice(common["unit"], raw.get("unit") or "step")
+    d = get(dialect)
+    base_lr = 1.0
+    if raw.get("base_lr") is not None:
+        if not d.uses_base_lr:
+            raise UsageError(f"--base-lr does not apply to {dialect}: its schedules carry their "
+                             "own values")
+        base_lr = registry.parse_float(BASE_LR, raw["base_lr"])
+    metrics = None
+    if raw.get("metrics") is not None:
+        metrics = read_metrics(raw["metrics"], column=raw.get("metrics_column"))
+    return series(dialect, raw["expr"], steps, base_lr, metrics, start=start, unit=unit)
+
+
+def _base_lr_param() -> Any:
+    from ..registry import Param
+
+    return Param("base_lr", "float", 1.0, "Optimizer learning rate", lo=0, lo_open=True)
+
+
+BASE_LR = _base_lr_param()

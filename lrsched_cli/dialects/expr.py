@@ -1,0 +1,333 @@
+"""Safe reading of a pasted scheduler call: parsed with ``ast``, never evaluated.
+
+What is accepted: one call expression ``Name(...)`` or ``a.b.Name(...)``; as arguments,
+literals (numbers, strings, True/False/None, lists, tuples, dicts, and arithmetic on
+numbers such as ``-1e-3`` or ``10 * 100``), nested calls (checked by the dialect), and
+``lambda`` expressions whose body uses only the parameter, numbers, arithmetic,
+comparisons, ``and``/``or``/``not``, conditional expressions, ``min``/``max``/``abs``/
+``float``/``int``/``round`` and ``math.*`` (or ``np.*``/``jnp.*`` for optax) functions.
+Anything else is refused with a one-line error that quotes the offending piece.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import UsageError
+
+MAX_EXPR = 20_000
+
+
+@dataclass
+class Call:
+    """A parsed call: ``qualifier.name(args, kwargs)``."""
+
+    name: str
+    qualifier: str
+    args: list[Any]
+    kwargs: dict[str, Any]
+    source: str
+    optimizer: str | None = None  # a bare name passed where the optimizer goes (dropped)
+
+
+@dataclass
+class Placeholder:
+    """A bare name (``optimizer``) where the dialect expects the optimizer argument."""
+
+    name: str
+    source: str
+
+
+@dataclass
+class Lambda:
+    """A checked ``lambda x: ...``; calling it evaluates the body by interpretation."""
+
+    param: str
+    body: ast.AST
+    source: str
+    fn: Callable[[Any], Any] = field(repr=False, default=None)  # type: ignore[assignment]
+
+    def __call__(self, x: Any) -> Any:
+        return self.fn(x)
+
+
+def _seg(text: str, node: ast.AST) -> str:
+    s = ast.get_source_segment(text, node) or ast.unparse(node)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def refuse(text: str, node: ast.AST, what: str) -> UsageError:
+    return UsageError(f"refused {what} '{_seg(text, node)}': only literals, the accepted "
+                      "calls and simple lambdas are allowed")
+
+
+_BIN: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+_UNARY: dict[type, Callable[[Any], Any]] = {
+    ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_,
+}
+_CMP: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.Eq: operator.eq, ast.NotEq: operator.ne,
+}
+_MATH_FUNCS = ("cos", "sin", "tan", "acos", "asin", "atan", "cosh", "sinh", "tanh", "exp",
+               "expm1", "log", "log1p", "log2", "log10", "sqrt", "floor", "ceil", "pow",
+               "fabs", "trunc", "isclose", "copysign", "hypot", "atan2")
+_MATH_CONSTS = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf}
+_BUILTINS: dict[str, Callable[..., Any]] = {
+    "min": min, "max": max, "abs": abs, "float": float, "int": int, "round": round,
+    "pow": pow,
+}
+MODULE_ALIASES = ("math", "np", "numpy", "jnp", "jax.numpy")
+_NP_NAMES = {"minimum": min, "maximum": max, "abs": abs, "where": None, "clip": None}
+
+
+def _power(a: Any, b: Any) -> Any:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a == 0 and b < 0:
+        raise ZeroDivisionError("0.0 cannot be raised to a negative power")
+    return a ** b
+
+
+def _func_name(node: ast.AST) -> str | None:
+    """``math.cos`` -> 'math.cos', ``min`` -> 'min'; None for anything else."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _math_func(qual: str) -> Callable[..., Any] | None:
+    mod, _, fn = qual.rpartition(".")
+    if mod not in MODULE_ALIASES:
+        return None
+    if fn in _MATH_FUNCS:
+        return getattr(math, fn)
+    if fn in ("minimum", "maximum"):
+        return min if fn == "minimum" else max
+    if fn == "abs":
+        return abs
+    if fn == "power":
+        return _power
+    if fn == "where":
+        return lambda c, a, b: a if c else b
+    if fn == "clip":
+        return lambda x, lo, hi: min(max(x, lo), hi)
+    return None
+
+
+def check_lambda(text: str, node: ast.Lambda) -> Lambda:
+    """Check a lambda's body against the allowed subset and build its interpreter."""
+    a = node.args
+    if (len(a.args) != 1 or a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs
+            or a.defaults):
+        raise refuse(text, node, "lambda signature")
+    param = a.args[0].arg
+    if param.startswith("__"):
+        raise refuse(text, node, "dunder name")
+
+    def build(n: ast.AST) -> Callable[[Any], Any]:
+        if isinstance(n, ast.Constant) and isinstance(n.value, (int, float, bool)):
+            v = n.value
+            return lambda x: v
+        if isinstance(n, ast.Name):
+            if n.id == param:
+                return lambda x: x
+            if n.id in ("True", "False"):
+                v = n.id == "True"
+                return lambda x: v
+            raise refuse(text, n, "name")
+        if isinstance(n, ast.Attribute):
+            qual = _func_name(n)
+            mod, _, attr = (qual or "").rpartition(".")
+            if mod in MODULE_ALIASES and attr in _MATH_CONSTS:
+                v = _MATH_CONSTS[attr]
+                return lambda x: v
+            raise refuse(text, n, "attribute access")
+        if isinstance(n, ast.BinOp) and type(n.op) in _BIN:
+            left, right = build(n.left), build(n.right)
+            op = _power if isinstance(n.op, ast.Pow) else _BIN[type(n.op)]
+            return lambda x: op(left(x), right(x))
+        if isinstance(n, ast.UnaryOp) and type(n.op) in _UNARY:
+            inner, uop = build(n.operand), _UNARY[type(n.op)]
+            return lambda x: uop(inner(x))
+        if isinstance(n, ast.BoolOp):
+            parts = [build(v) for v in n.values]
+            if isinstance(n.op, ast.And):
+                def f_and(x: Any) -> Any:
+                    r: Any = True
+                    for p in parts:
+                        r = p(x)
+                        if not r:
+                            return r
+                    return r
+                return f_and
+
+            def f_or(x: Any) -> Any:
+                r: Any = False
+                for p in parts:
+                    r = p(x)
+                    if r:
+                        return r
+                return r
+            return f_or
+        if isinstance(n, ast.Compare) and all(type(o) in _CMP for o in n.ops):
+            first = build(n.left)
+            rest = [(_CMP[type(o)], build(c)) for o, c in zip(n.ops, n.comparators)]
+
+            def f_cmp(x: Any) -> bool:
+                left = first(x)
+                for op, c in rest:
+                    right = c(x)
+                    if not op(left, right):
+                        return False
+                    left = right
+                return True
+            return f_cmp
+        if isinstance(n, ast.IfExp):
+            test, yes, no = build(n.test), build(n.body), build(n.orelse)
+            return lambda x: yes(x) if test(x) else no(x)
+        if isinstance(n, ast.Call) and not n.keywords:
+            qual = _func_name(n.func)
+            fn = _BUILTINS.get(qual or "") or (_math_func(qual) if qual else None)
+            if fn is None:
+                raise refuse(text, n, "call")
+            args = [build(x) for x in n.args]
+            return lambda x: fn(*(g(x) for g in args))
+        raise refuse(text, n, _kind(n))
+
+    lam = Lambda(param=param, body=node.body, source=_seg(text, node))
+    lam.fn = build(node.body)
+    return lam
+
+
+def _kind(n: ast.AST) -> str:
+    return {
+        ast.Attribute: "attribute access", ast.Subscript: "subscript", ast.Call: "call",
+        ast.ListComp: "comprehension", ast.GeneratorExp: "comprehension",
+        ast.DictComp: "comprehension", ast.SetComp: "comprehension", ast.Name: "name",
+        ast.Starred: "starred argument", ast.NamedExpr: "assignment expression",
+        ast.JoinedStr: "f-string", ast.Await: "await", ast.Yield: "yield",
+    }.get(type(n), type(n).__name__.lower() + " expression")
+
+
+def parse_call(text: str, allow_lambda_root: bool = False) -> Call | Lambda:
+    """Parse ``text`` as one call expression (or a lambda, when allowed)."""
+    if len(text) > MAX_EXPR:
+        raise UsageError(f"expression is {len(text)} characters long; at most {MAX_EXPR}")
+    src = text.strip()
+    try:
+        tree = ast.parse(src, mode="eval")
+    except SyntaxError as e:
+        where = f" at column {e.offset}" if e.offset else ""
+        raise UsageError(f"cannot parse expression '{_short(src)}'{where}: {e.msg}") from None
+    node = tree.body
+    if isinstance(node, ast.Lambda) and allow_lambda_root:
+        return check_lambda(src, node)
+    if not isinstance(node, ast.Call):
+        raise UsageError(f"expected one call like 'StepLR(step_size=10)', got "
+                         f"'{_short(src)}'")
+    return _call(src, node)
+
+
+def _short(s: str) -> str:
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def _call(text: str, node: ast.Call) -> Call:
+    qual = _func_name(node.func)
+    if qual is None:
+        raise refuse(text, node.func, "callee")
+    for part in qual.split("."):
+        if part.startswith("__"):
+            raise refuse(text, node.func, "dunder name")
+    qualifier, _, name = qual.rpartition(".")
+    args = []
+    optimizer = None
+    for i, a in enumerate(node.args):
+        if isinstance(a, ast.Starred):
+            raise refuse(text, a, "starred argument")
+        if isinstance(a, ast.Name) and a.id not in ("True", "False", "None"):
+            if i == 0 or (i == 1 and name == "get_scheduler"):
+                optimizer = a.id
+                args.append(Placeholder(a.id, _seg(text, a)))
+                continue
+            raise refuse(text, a, "name")
+        args.append(value(text, a))
+    kwargs: dict[str, Any] = {}
+    for kw in node.keywords:
+        if kw.arg is None:
+            raise refuse(text, kw.value, "** argument")
+        if kw.arg.startswith("__"):
+            raise refuse(text, kw, "dunder name")
+        if kw.arg == "optimizer" and isinstance(kw.value, ast.Name):
+            optimizer = kw.value.id
+            continue
+        kwargs[kw.arg] = value(text, kw.value)
+    return Call(name=name, qualifier=qualifier, args=args, kwargs=kwargs,
+                source=_seg(text, node), optimizer=optimizer)
+
+
+def value(text: str, n: ast.AST) -> Any:
+    """A literal (or nested call / lambda) argument value."""
+    if isinstance(n, ast.Constant):
+        if isinstance(n.value, (int, float, str, bool)) or n.value is None:
+            return n.value
+        raise refuse(text, n, "constant")
+    if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
+        v = value(text, n.operand)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return -v if isinstance(n.op, ast.USub) else v
+        raise refuse(text, n, "operation")
+    if isinstance(n, ast.BinOp) and type(n.op) in _BIN:
+        a, b = value(text, n.left), value(text, n.right)
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b)):
+            try:
+                if isinstance(n.op, ast.Pow) and abs(b) > 1000:
+                    raise refuse(text, n, "huge power")
+                return _BIN[type(n.op)](a, b)
+            except (ArithmeticError, ValueError) as e:
+                raise UsageError(f"cannot compute '{_seg(text, n)}': {e}") from None
+        raise refuse(text, n, "operation")
+    if isinstance(n, (ast.List, ast.Tuple)):
+        items = [value(text, x) for x in n.elts]
+        return items if isinstance(n, ast.List) else tuple(items)
+    if isinstance(n, ast.Dict):
+        out = {}
+        for k, v in zip(n.keys, n.values):
+            if k is None:
+                raise refuse(text, v, "** in a dict")
+            out[value(text, k)] = value(text, v)
+        return out
+    if isinstance(n, ast.Call):
+        qual = _func_name(n.func)
+        if qual in ("float", "int") and len(n.args) == 1 and not n.keywords:
+            inner = value(text, n.args[0])
+            if isinstance(inner, str) and inner.strip().lower() in ("inf", "-inf", "nan"):
+                return float(inner)
+            if isinstance(inner, (int, float, str)):
+                try:
+                    return float(inner) if qual == "float" else int(inner)
+                except ValueError:
+                    raise refuse(text, n, "conversion") from None
+        return _call(text, n)
+    if isinstance(n, ast.Lambda):
+        return check_lambda(text, n)
+    if isinstance(n, ast.Attribute):
+        qual = _func_name(n) or ""
+        mod, _, attr = qual.rpartition(".")
+        if mod in MODULE_ALIASES and attr in _MATH_CONSTS:
+            return _MATH_CONSTS[attr]
+        raise refuse(text, n, "attribute access")
+    raise refuse(text, n, _kind(n))

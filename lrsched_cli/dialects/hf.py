@@ -1,0 +1,340 @@
+"""The ``hf`` dialect: ``transformers.optimization`` schedules (transformers 5.x).
+
+Every Hugging Face schedule except plateau is a torch ``LambdaLR``:
+``lr[i] = base_lr * lambda(i)`` after ``i`` calls of ``scheduler.step()``, with ``lambda``
+computed operation for operation as transformers does (../shared/reference/frameworks.md
+§1), so the values are bit for bit the library's. Known quirks kept: the warmup gives
+``lr[0] = 0``; cosine is not clamped past the end; ``cosine_warmup_with_min_lr`` is one
+step ahead; WSD's warmup starts at ``min_lr_ratio * base_lr``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..errors import UsageError
+from .base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number, run_scalar
+from .expr import Call
+
+R = REQUIRED
+Lam = Callable[[int], float]
+
+
+def _warm(t: int, w: Any) -> float:
+    return float(t) / float(max(1, w))
+
+
+def constant(a: dict[str, Any], lr0: float) -> Lam:
+    return lambda t: 1
+
+
+def constant_with_warmup(a: dict[str, Any], lr0: float) -> Lam:
+    w = a["num_warmup_steps"]
+
+    def f(t: int) -> float:
+        if t < w:
+            return float(t) / float(max(1.0, w))
+        return 1.0
+    return f
+
+
+def linear(a: dict[str, Any], lr0: float) -> Lam:
+    w, n = a["num_warmup_steps"], a["num_training_steps"]
+
+    def f(t: int) -> float:
+        if t < w:
+            return _warm(t, w)
+        return max(0.0, float(n - t) / float(max(1, n - w)))
+    return f
+
+
+def cosine(a: dict[str, Any], lr0: float, min_lr_rate: float = 0.0) -> Lam:
+    w, n, c = a["num_warmup_steps"], a["num_training_steps"], a["num_cycles"]
+
+    def f(t: int) -> float:
+        if t < w:
+            return _warm(t, w)
+        progress = float(t - w) / float(max(1, n - w))
+        factor = 0.5 * (1.0 + math.cos(math.pi * float(c) * 2.0 * progress))
+        factor = factor * (1 - min_lr_rate) + min_lr_rate
+        return max(0, factor)
+    return f
+
+
+def cosine_with_hard_restarts(a: dict[str, Any], lr0: float) -> Lam:
+    w, n, c = a["num_warmup_steps"], a["num_training_steps"], a["num_cycles"]
+
+    def f(t: int) -> float:
+        if t < w:
+            return _warm(t, w)
+        progress = float(t - w) / float(max(1, n - w))
+        if progress >= 1.0:
+            return 0.0
+        return max(0.0, 0.5 * (1.0 + math.cos(math.pi * ((float(c) * progress) % 1.0))))
+    return f
+
+
+def polynomial(a: dict[str, Any], lr0: float) -> Lam:
+    w, n, end, power = (a["num_warmup_steps"], a["num_training_steps"], a["lr_end"],
+                        a["power"])
+    if not (lr0 > end):
+        raise FrameworkError(f"ValueError: lr_end ({end}) must be smaller than initial lr "
+                             f"({lr0})")
+
+    def f(t: int) -> float:
+        if t < w:
+            return _warm(t, w)
+        if t > n:
+            return end / lr0
+        lr_range = lr0 - end
+        decay_steps = n - w
+        pct_remaining = 1 - (t - w) / decay_steps
+        return (lr_range * pct_remaining ** power + end) / lr0
+    return f
+
+
+def inverse_sqrt(a: dict[str, Any], lr0: float) -> Lam:
+    w = a["num_warmup_steps"]
+    ts = a["timescale"]
+    if ts is None:
+        ts = w or 10_000
+    shift = ts - w
+
+    def f(t: int) -> float:
+        if t < w:
+            return _warm(t, w)
+        return 1.0 / math.sqrt((t + shift) / ts)
+    return f
+
+
+def _min_lr_rate(a: dict[str, Any], lr0: float) -> float:
+    if a["min_lr"] is not None and a["min_lr_rate"] is not None:
+        raise FrameworkError("ValueError: Only one of min_lr or min_lr_rate should be set")
+    if a["min_lr"] is not None:
+        return a["min_lr"] / lr0
+    if a["min_lr_rate"] is None:
+        raise FrameworkError("ValueError: One of min_lr or min_lr_rate should be set through "
+                             "the `lr_scheduler_kwargs`")
+    return a["min_lr_rate"]
+
+
+def cosine_with_min_lr(a: dict[str, Any], lr0: float) -> Lam:
+    return cosine(a, lr0, _min_lr_rate(a, lr0))
+
+
+def cosine_warmup_with_min_lr(a: dict[str, Any], lr0: float) -> Lam:
+    rate = _min_lr_rate(a, lr0)
+    w, n, c = float(a["num_warmup_steps"]), float(a["num_training_steps"]), a["num_cycles"]
+    wr = a["warmup_lr_rate"]
+
+    def f(step: int) -> float:
+        t = float(step)
+        if t < w:
+            if wr is None:
+                return (t + 1.0) / max(1.0, w)
+            r = float(wr)
+            return r + (1.0 - r) * t / max(1, w - 1)
+        progress = (t - w + 1.0) / max(1.0, n - w)
+        factor = 0.5 * (1.0 + math.cos(math.pi * c * 2.0 * progress))
+        factor = factor * (1 - rate) + rate
+        return max(0, factor)
+    return f
+
+
+def wsd(a: dict[str, Any], lr0: float) -> Lam:
+    w, d, n, s = (a["num_warmup_steps"], a["num_decay_steps"], a["num_training_steps"],
+                  a["num_stable_steps"])
+    wt, dt, m, c = a["warmup_type"], a["decay_type"], a["min_lr_ratio"], a["num_cycles"]
+    if n is None and s is None:
+        raise FrameworkError("ValueError: Either num_training_steps or num_stable_steps must "
+                             "be specified.")
+    if wt not in ("linear", "cosine", "1-sqrt"):
+        raise FrameworkError(f"ValueError: Unknown warmup type: {wt}, expected 'linear', "
+                             "'cosine' or '1-sqrt'")
+    if dt not in ("linear", "cosine", "1-sqrt"):
+        raise FrameworkError(f"ValueError: Unknown decay type: {dt}, expected 'linear', "
+                             "'cosine' or '1-sqrt'")
+    if s is None:
+        s = n - w - d
+
+    def f(t: int) -> float:
+        if t < w:
+            progress = float(t) / float(max(1, w))
+            if wt == "linear":
+                factor = progress
+            elif wt == "cosine":
+                factor = 0.5 * (1.0 - math.cos(math.pi * progress))
+            else:
+                factor = 1.0 - math.sqrt(1.0 - progress)
+            factor = factor * (1.0 - m) + m
+            return max(0.0, factor)
+        if t < w + s:
+            return 1.0
+        if t < w + s + d:
+            progress = float(t - w - s) / float(max(1, d))
+            if dt == "linear":
+                factor = 1.0 - progress
+            elif dt == "cosine":
+                factor = 0.5 * (1.0 + math.cos(math.pi * float(c) * 2.0 * progress))
+            else:
+                factor = 1.0 - math.sqrt(progress)
+            factor = factor * (1.0 - m) + m
+            return max(0.0, factor)
+        return m
+    return f
+
+
+W, N = ("num_warmup_steps", R), ("num_training_steps", R)
+LE = ("last_epoch", -1)
+_MIN = (("min_lr", None), ("min_lr_rate", None))
+
+# name -> (params, lambda builder, summary)
+_FUNCS: dict[str, tuple[tuple[tuple[str, Any], ...], Any, str]] = {
+    "get_constant_schedule": ((LE,), constant, "constant"),
+    "get_constant_schedule_with_warmup": ((W, LE), constant_with_warmup,
+                                          "linear warmup from 0, then constant"),
+    "get_linear_schedule_with_warmup": ((W, N, LE), linear, "linear warmup, linear decay to 0"),
+    "get_cosine_schedule_with_warmup": ((W, N, ("num_cycles", 0.5), LE), cosine,
+                                        "linear warmup, cosine decay to 0 (not clamped)"),
+    "get_cosine_with_hard_restarts_schedule_with_warmup": (
+        (W, N, ("num_cycles", 1), LE), cosine_with_hard_restarts,
+        "linear warmup, num_cycles cosine cycles, then 0"),
+    "get_polynomial_decay_schedule_with_warmup": (
+        (W, N, ("lr_end", 1e-7), ("power", 1.0), LE), polynomial,
+        "linear warmup, polynomial decay to lr_end"),
+    "get_inverse_sqrt_schedule": ((W, ("timescale", None), LE), inverse_sqrt,
+                                  "linear warmup, then 1/sqrt"),
+    "get_cosine_with_min_lr_schedule_with_warmup": (
+        (W, N, ("num_cycles", 0.5), LE, *_MIN), cosine_with_min_lr,
+        "linear warmup, cosine to min_lr (not clamped)"),
+    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate": (
+        (W, N, ("num_cycles", 0.5), LE, *_MIN, ("warmup_lr_rate", None)),
+        cosine_warmup_with_min_lr, "warmup from (t+1)/W, cosine to min_lr, one step ahead"),
+    "get_wsd_schedule": (
+        (W, ("num_decay_steps", R), ("num_training_steps", None), ("num_stable_steps", None),
+         ("warmup_type", "linear"), ("decay_type", "cosine"), ("min_lr_ratio", 0),
+         ("num_cycles", 0.5), LE), wsd, "warmup, stable, decay (linear/cosine/1-sqrt)"),
+}
+
+SCHEDULER_TYPES = {
+    "linear": "get_linear_schedule_with_warmup",
+    "cosine": "get_cosine_schedule_with_warmup",
+    "cosine_with_restarts": "get_cosine_with_hard_restarts_schedule_with_warmup",
+    "polynomial": "get_polynomial_decay_schedule_with_warmup",
+    "constant": "get_constant_schedule",
+    "constant_with_warmup": "get_constant_schedule_with_warmup",
+    "inverse_sqrt": "get_inverse_sqrt_schedule",
+    "reduce_lr_on_plateau": "get_reduce_on_plateau_schedule",
+    "cosine_with_min_lr": "get_cosine_with_min_lr_schedule_with_warmup",
+    "cosine_warmup_with_min_lr": "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+    "warmup_stable_decay": "get_wsd_schedule",
+    "greedy": "get_greedy_schedule",
+}
+
+FUNCTIONS: dict[str, Fn] = {
+    name: Fn(name, params, summary) for name, (params, _, summary) in _FUNCS.items()
+}
+FUNCTIONS["get_reduce_on_plateau_schedule"] = Fn(
+    "get_reduce_on_plateau_schedule", (), "torch ReduceLROnPlateau (needs --metrics)",
+    var_kwargs=True)
+FUNCTIONS["get_scheduler"] = Fn(
+    "get_scheduler", (("name", R), ("optimizer", None), ("num_warmup_steps", None),
+                      ("num_training_steps", None), ("scheduler_specific_kwargs", None)),
+    "any schedule by its SchedulerType name", takes_optimizer=False)
+
+
+def _resolve_get_scheduler(call: Call) -> Call:
+    """``get_scheduler(name, ...)`` as the call of the function it dispatches to."""
+    a = bind(FUNCTIONS["get_scheduler"], call)
+    name = a["name"]
+    if not isinstance(name, str) or name not in SCHEDULER_TYPES:
+        raise FrameworkError(f"ValueError: {name!r} is not a valid SchedulerType, please select "
+                             f"one of {list(SCHEDULER_TYPES)}")
+    target = SCHEDULER_TYPES[name]
+    if target == "get_greedy_schedule":
+        raise UsageError("get_scheduler('greedy') is metric-driven in both directions; lrsched "
+                         "does not compute it")
+    extra = a["scheduler_specific_kwargs"] or {}
+    if not isinstance(extra, dict) or not all(isinstance(k, str) for k in extra):
+        raise UsageError("get_scheduler: scheduler_specific_kwargs must be a dict of names")
+    kwargs: dict[str, Any] = {}
+    if name == "constant":
+        pass
+    elif name == "reduce_lr_on_plateau":
+        kwargs = dict(extra)
+    else:
+        if a["num_warmup_steps"] is None:
+            raise FrameworkError(f"ValueError: SchedulerType.{name.upper()} requires "
+                                 "`num_warmup_steps`, please provide that argument.")
+        kwargs["num_warmup_steps"] = a["num_warmup_steps"]
+        if name in ("constant_with_warmup", "inverse_sqrt"):
+            pass
+        elif name == "warmup_stable_decay":
+            kwargs["num_training_steps"] = a["num_training_steps"]
+            kwargs.update(extra)
+        else:
+            if a["num_training_steps"] is None:
+                raise FrameworkError(f"ValueError: SchedulerType.{name.upper()} requires "
+                                     "`num_training_steps`, please provide that argument.")
+            kwargs["num_training_steps"] = a["num_training_steps"]
+            for k, v in extra.items():
+                if k in kwargs:
+                    raise FrameworkError(f"TypeError: {target}() got multiple values for "
+                                         f"keyword argument '{k}'")
+                kwargs[k] = v
+    return Call(name=target, qualifier="", args=[], kwargs=kwargs, source=call.source)
+
+
+def implied_steps(call: Call) -> int | None:
+    try:
+        if call.name == "get_scheduler":
+            call = _resolve_get_scheduler(call)
+        if call.name == "get_reduce_on_plateau_schedule":
+            return None
+        a = bind(DIALECT.check_name(call), call)
+    except UsageError:
+        return None
+    n = a.get("num_training_steps")
+    if isinstance(n, int) and n > 0:
+        return n
+    if call.name == "get_wsd_schedule":
+        parts = [a["num_warmup_steps"], a["num_stable_steps"], a["num_decay_steps"]]
+        if all(isinstance(p, int) for p in parts):
+            return sum(parts)
+    return None
+
+
+def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
+    if call.name == "get_scheduler":
+        call = _resolve_get_scheduler(call)
+    fn = DIALECT.check_name(call)
+    if call.name == "get_reduce_on_plateau_schedule":
+        from . import torch as torch_dialect
+
+        inner = Call("ReduceLROnPlateau", "", [], dict(call.kwargs), call.source)
+        return torch_dialect.evaluate(inner, ctx)
+    a = bind(fn, call)
+    if a.pop("last_epoch", -1) != -1:
+        raise UsageError(f"{call.name}: last_epoch other than -1 (resuming) is not supported; "
+                         "use --start to begin the output later")
+    for k, v in a.items():
+        if k not in ("warmup_type", "decay_type"):
+            need_number(call.name, k, v, allow_none=True)
+    lam = _FUNCS[call.name][1](a, ctx.base_lr)
+    n = ctx.steps if ctx.steps is not None else implied_steps(call)
+    n = 100 if n is None else n
+    base = ctx.base_lr
+    return run_scalar(lambda t: base * lam(t), n, f"{call.name}(...)"), n
+
+
+DIALECT = Dialect(
+    name="hf", title="transformers.optimization",
+    prefixes=("transformers", "transformers.optimization"),
+    functions=FUNCTIONS, uses_base_lr=True,
+    convention="lr[i] = base_lr * lambda(i) after i calls of scheduler.step() (torch LambdaLR)",
+)
+DIALECT.evaluate = evaluate

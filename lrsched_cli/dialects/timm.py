@@ -1,0 +1,318 @@
+"""The ``timm`` dialect: ``timm.scheduler`` (timm 1.x), ``lr[i] = _get_lr(i)``.
+
+``lr[i]`` is the lr after ``step(i)`` (``t_in_epochs=True``, the default, i counts
+epochs) or ``step_update(i)`` (``t_in_epochs=False``, i counts updates): timm's
+schedulers are functions of ``t``, computed here operation for operation as timm does
+(../shared/reference/frameworks.md §2). Quirks kept: the warmup never reaches the base lr
+(``init + t*delta``); with the default overlay (Cosine/Tanh/Poly) the lr never reaches it
+at all; ``lr_min`` comes one step past a ``t_initial`` run; MultiStep drops at milestone-1;
+PlateauLRScheduler's mode defaults to 'max'. Noise (``noise_range_t``) is not computed:
+an expression that sets it is refused.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..errors import UsageError
+from .base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number, run_scalar
+from .expr import Call, Lambda
+
+R = REQUIRED
+NOISE = (("noise_range_t", None), ("noise_pct", 0.67), ("noise_std", 1.0), ("noise_seed", 42),
+         ("initialize", True))
+CYCLES = (("cycle_mul", 1.0), ("cycle_decay", 1.0), ("cycle_limit", 1))
+
+
+def _warmup(a: dict[str, Any], base: float) -> tuple[Any, Any, float]:
+    w, init = a["warmup_t"], a["warmup_lr_init"]
+    step = (base - init) / w if w else 1
+    return w, init, step
+
+
+def _cycle(t: Any, a: dict[str, Any]) -> tuple[Any, Any, Any]:
+    m, T = a["cycle_mul"], a["t_initial"]
+    if m != 1:
+        i = math.floor(math.log(1 - t / T * (1 - m), m))
+        t_i = m ** i * T
+        t_curr = t - (1 - m ** i) / (1 - m) * T
+    else:
+        i = t // T
+        t_i = T
+        t_curr = t - (T * i)
+    return i, t_i, t_curr
+
+
+def _cyclic(shape: Callable[[Any, Any, Any, dict[str, Any]], float]):
+    """Cosine / Tanh / Poly: warmup, then cycles of ``shape``."""
+    def build(a: dict[str, Any], base: float) -> Callable[[int], float]:
+        def main(t: Any) -> float:
+            if a["warmup_prefix"]:
+                t = t - a["warmup_t"]
+            i, t_i, t_curr = _cycle(t, a)
+            if i < a["cycle_limit"]:
+                lr_max = base * a["cycle_decay"] ** i
+                return shape(lr_max, t_i, t_curr, a)
+            return a["lr_min"]
+
+        w, init, step = _warmup(a, base)
+        if a.get("_tanh_overlay_target") and w:  # Tanh's overlay warms up to _get_lr(W)
+            step = (main(w) - init) / w
+
+        def f(t: int) -> float:
+            if t < w:
+                return init + t * step
+            return main(t)
+        return f
+    return build
+
+
+def _cosine(lr_max: float, t_i: Any, t_curr: Any, a: dict[str, Any]) -> float:
+    k = a["k_decay"]
+    return a["lr_min"] + 0.5 * (lr_max - a["lr_min"]) * (1 + math.cos(math.pi * t_curr ** k
+                                                                       / t_i ** k))
+
+
+def _tanh(lr_max: float, t_i: Any, t_curr: Any, a: dict[str, Any]) -> float:
+    tr = t_curr / t_i
+    return a["lr_min"] + 0.5 * (lr_max - a["lr_min"]) * (1 - math.tanh(a["lb"] * (1. - tr)
+                                                                       + a["ub"] * tr))
+
+
+def _poly(lr_max: float, t_i: Any, t_curr: Any, a: dict[str, Any]) -> float:
+    k = a["k_decay"]
+    return a["lr_min"] + (lr_max - a["lr_min"]) * (1 - t_curr ** k / t_i ** k) ** a["power"]
+
+
+def _step(a: dict[str, Any], base: float) -> Callable[[int], float]:
+    w, init, step = _warmup(a, base)
+    d, rate = a["decay_t"], a["decay_rate"]
+
+    def f(t: int) -> float:
+        if t < w:
+            return init + t * step
+        if a["warmup_prefix"]:
+            t = t - w
+        return base * (rate ** (t // d))
+    return f
+
+
+def _multistep(a: dict[str, Any], base: float) -> Callable[[int], float]:
+    w, init, step = _warmup(a, base)
+    ms, rate = list(a["decay_t"]), a["decay_rate"]
+
+    def f(t: int) -> float:
+        if t < w:
+            return init + t * step
+        if a["warmup_prefix"]:
+            t = t - w
+        return base * (rate ** bisect_right(ms, t + 1))
+    return f
+
+
+_STABLE = ("constant", "rsqrt", "power")
+_DECAY = ("linear", "1-sqrt", "cosine", "power", "exp")
+
+
+def _wsd(a: dict[str, Any], base: float) -> Callable[[int], float]:
+    T, d, lr_min = a["t_initial"], a["decay_t"], a["lr_min"]
+    sf, ts, sp = a["stable_fn"], a["stable_timescale"], a["stable_power"]
+    df, dp, dr = a["decay_fn"], a["decay_power"], a["decay_ratio"]
+    if T <= 0:
+        raise FrameworkError(f"ValueError: Invalid t_initial ({T}), must be > 0.")
+    if not 0 < d <= T:
+        raise FrameworkError(f"ValueError: Invalid decay_t ({d}), must be in (0, t_initial] w/ "
+                             f"t_initial={T}.")
+    if lr_min < 0:
+        raise FrameworkError(f"ValueError: Invalid lr_min ({lr_min}), must be >= 0.")
+    if sf not in _STABLE:
+        raise FrameworkError(f"ValueError: Invalid stable_fn ({sf}), must be one of {_STABLE}.")
+    if not isinstance(df, Lambda) and df not in _DECAY:
+        raise FrameworkError(f"ValueError: Invalid decay_fn ({df}), must be one of {_DECAY} or "
+                             "a callable.")
+    if not 0. < dr < 1.:
+        raise FrameworkError(f"ValueError: Invalid decay_ratio ({dr}), must be in (0, 1).")
+    if dp <= 0:
+        raise FrameworkError(f"ValueError: Invalid decay_power ({dp}), must be > 0.")
+    if sp <= 0:
+        raise FrameworkError(f"ValueError: Invalid stable_power ({sp}), must be > 0.")
+    if sf != "constant":
+        if ts is None:
+            ts = a["warmup_t"]
+        if ts <= 0:
+            raise FrameworkError(
+                f"ValueError: stable_fn={sf} requires a positive stable_timescale, it defaults "
+                f"to warmup_t ({a['warmup_t']}), set it explicitly when there is no warmup.")
+    w, init, step = _warmup(a, base)
+
+    def stable(t_s: Any) -> float:
+        if sf == "constant":
+            return 1.
+        power = 0.5 if sf == "rsqrt" else sp
+        return (1. + t_s / ts) ** -power
+
+    def decay(frac: float) -> float:
+        if isinstance(df, Lambda):
+            return df(frac)
+        if df == "linear":
+            return 1. - frac
+        if df == "1-sqrt":
+            return 1. - math.sqrt(frac)
+        if df == "cosine":
+            return 0.5 * (1. + math.cos(math.pi * frac))
+        if df == "power":
+            return 1. - frac ** dp
+        return (dr ** frac - dr) / (1. - dr)
+
+    def f(t: int) -> float:
+        if t < w:
+            return init + t * step
+        t_s = t - w
+        lr = max(base * stable(t_s), lr_min)
+        t_decay = t_s - (T - d)
+        if t_decay <= 0:
+            return lr
+        return lr_min + (lr - lr_min) * decay(min(t_decay / d, 1.))
+    return f
+
+
+_WARM = (("warmup_t", 0), ("warmup_lr_init", 0.0))
+_FUNCS: dict[str, tuple[tuple[tuple[str, Any], ...], Any, str]] = {
+    "CosineLRScheduler": ((("t_initial", R), ("lr_min", 0.0), *CYCLES, *_WARM,
+                           ("warmup_prefix", False), ("t_in_epochs", True), *NOISE[:4],
+                           ("k_decay", 1.0), NOISE[4]), _cyclic(_cosine),
+                          "cosine with warmup, cycles, k-decay"),
+    "TanhLRScheduler": ((("t_initial", R), ("lb", -7.0), ("ub", 3.0), ("lr_min", 0.0), *CYCLES,
+                         *_WARM, ("warmup_prefix", False), ("t_in_epochs", True), *NOISE),
+                        _cyclic(_tanh), "hyperbolic-tangent decay"),
+    "PolyLRScheduler": ((("t_initial", R), ("power", 0.5), ("lr_min", 0.0), *CYCLES, *_WARM,
+                         ("warmup_prefix", False), ("t_in_epochs", True), *NOISE[:4],
+                         ("k_decay", 1.0), NOISE[4]), _cyclic(_poly),
+                        "polynomial decay (power 0.5 by default)"),
+    "StepLRScheduler": ((("decay_t", R), ("decay_rate", 1.0), *_WARM, ("warmup_prefix", True),
+                         ("t_in_epochs", True), *NOISE), _step,
+                        "base * decay_rate ** (t // decay_t)"),
+    "MultiStepLRScheduler": ((("decay_t", R), ("decay_rate", 1.0), *_WARM,
+                              ("warmup_prefix", True), ("t_in_epochs", True), *NOISE),
+                             _multistep, "drops at each milestone - 1"),
+    "WSDLRScheduler": ((("t_initial", R), ("decay_t", R), ("lr_min", 0.0),
+                        ("stable_fn", "constant"), ("stable_timescale", None),
+                        ("stable_power", 0.5), ("decay_fn", "1-sqrt"), ("decay_power", 0.5),
+                        ("decay_ratio", 0.1), *_WARM, ("t_in_epochs", True), *NOISE), _wsd,
+                       "warmup, stable, decay (1-sqrt by default)"),
+}
+FUNCTIONS: dict[str, Fn] = {n: Fn(n, p, s) for n, (p, _, s) in _FUNCS.items()}
+FUNCTIONS["PlateauLRScheduler"] = Fn(
+    "PlateauLRScheduler", (("decay_rate", 0.1), ("patience_t", 10), ("verbose", True),
+                           ("threshold", 1e-4), ("cooldown_t", 0), *_WARM, ("lr_min", 0),
+                           ("mode", "max"), ("noise_range_t", None), ("noise_type", "normal"),
+                           ("noise_pct", 0.67), ("noise_std", 1.0), ("noise_seed", None),
+                           ("initialize", True)),
+    "torch ReduceLROnPlateau with warmup; mode 'max' by default (needs --metrics)")
+
+
+def _check(name: str, a: dict[str, Any]) -> None:
+    if a.get("noise_range_t") is not None:
+        raise UsageError(f"{name}: noise_range_t (random lr noise) is not computed by lrsched; "
+                         "leave it out to see the schedule without noise")
+    for k, v in a.items():
+        if k in ("decay_t", "stable_fn", "decay_fn", "mode", "noise_type", "noise_range_t"):
+            continue
+        need_number(name, k, v, allow_none=True)
+    if name in ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler"):
+        if not a["t_initial"] > 0:
+            raise FrameworkError(f"AssertionError: {name} asserts t_initial > 0 "
+                                 f"(got {a['t_initial']})")
+        if not a["lr_min"] >= 0:
+            raise FrameworkError(f"AssertionError: {name} asserts lr_min >= 0 "
+                                 f"(got {a['lr_min']})")
+    if name == "TanhLRScheduler":
+        for cond, text in ((a["lb"] < a["ub"], "lb < ub"),
+                           (a["cycle_limit"] >= 0, "cycle_limit >= 0"),
+                           (a["warmup_t"] >= 0, "warmup_t >= 0"),
+                           (a["warmup_lr_init"] >= 0, "warmup_lr_init >= 0")):
+            if not cond:
+                raise FrameworkError(f"AssertionError: TanhLRScheduler asserts {text}")
+    if name == "MultiStepLRScheduler":
+        if not isinstance(a["decay_t"], (list, tuple)):
+            raise UsageError(f"{name}: decay_t={a['decay_t']!r} is not a list")
+    elif name in ("StepLRScheduler", "WSDLRScheduler"):
+        need_number(name, "decay_t", a["decay_t"])
+
+
+def _plateau(a: dict[str, Any], ctx: Ctx, n: int) -> np.ndarray:
+    from .torch import Group, ReduceLROnPlateau
+
+    if ctx.metrics is None:
+        raise UsageError("PlateauLRScheduler needs --metrics FILE (one metric per epoch)")
+    if n > len(ctx.metrics):
+        raise UsageError(f"--steps {n} needs {n} metrics; the metrics given have "
+                         f"{len(ctx.metrics)}")
+    base = ctx.base_lr
+    group = Group(lr=base)
+    torch_sched = ReduceLROnPlateau(group, patience=a["patience_t"], factor=a["decay_rate"],
+                                    threshold=a["threshold"], cooldown=a["cooldown_t"],
+                                    mode=a["mode"], min_lr=a["lr_min"])
+    w, init, step = _warmup(a, base)
+    out = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        if i <= w:
+            group["lr"] = init + i * step
+        else:
+            torch_sched.step_metric(ctx.metrics[i])
+        out[i] = group["lr"]
+    return out
+
+
+def implied_steps(call: Call) -> int | None:
+    try:
+        a = bind(DIALECT.check_name(call), call)
+    except UsageError:
+        return None
+    name = call.name
+    if name == "WSDLRScheduler":
+        parts = (a["warmup_t"], a["t_initial"])
+        return sum(parts) if all(isinstance(p, int) for p in parts) else None
+    if name in ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler"):
+        T, m, c = a["t_initial"], a["cycle_mul"], a["cycle_limit"]
+        if not isinstance(T, int) or not isinstance(c, int):
+            return None
+        cycles = max(1, c)
+        t = T * cycles if m == 1.0 else int(math.floor(-T * (m ** cycles - 1) / (1 - m)))
+        return t + a["warmup_t"] if a["warmup_prefix"] and isinstance(a["warmup_t"], int) else t
+    return None
+
+
+def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
+    fn = DIALECT.check_name(call)
+    a = bind(fn, call)
+    name = call.name
+    n = ctx.steps if ctx.steps is not None else implied_steps(call)
+    if name == "PlateauLRScheduler":
+        if a.get("noise_range_t") is not None:
+            raise UsageError("PlateauLRScheduler: noise_range_t is not computed by lrsched")
+        if a["mode"] not in ("min", "max"):
+            raise FrameworkError(f"ValueError: mode {a['mode']} is unknown!")
+        if n is None and ctx.metrics is not None:
+            n = len(ctx.metrics)
+        n = 100 if n is None else n
+        return _plateau(a, ctx, n), n
+    _check(name, a)
+    if name == "TanhLRScheduler" and not a["warmup_prefix"]:
+        a["_tanh_overlay_target"] = True
+    f = _FUNCS[name][1](a, ctx.base_lr)
+    n = 100 if n is None else n
+    return run_scalar(f, n, f"{name}(...)"), n
+
+
+DIALECT = Dialect(
+    name="timm", title="timm.scheduler", prefixes=("timm.scheduler",),
+    functions=FUNCTIONS, uses_base_lr=True,
+    convention="lr[i] = _get_lr(i), set by step(i) (t_in_epochs=True) or step_update(i)",
+)
+DIALECT.evaluate = evaluate
