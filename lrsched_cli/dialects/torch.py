@@ -297,10 +297,8 @@ class CyclicLR(Sched):
     def get_lr(self) -> float:
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
-        if x <= self.step_ratio:
-            factor = x / self.step_ratio
-        else:
-            factor = (x - 1) / (self.step_ratio - 1)
+        r = self.step_ratio
+        factor = x / r if x <= r else (x - 1) / (r - 1)
         height = (self.max_lr - self.base_lr) * factor
         arg = cycle if self.scale_mode == "cycle" else self.last_epoch
         return self.base_lr + height * self.scale(arg)
