@@ -175,6 +175,12 @@ def implied_steps(call: Call) -> int | None:
 def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
     fn = DIALECT.check_name(call)
     a = bind(fn, call)
+    init = a.get("initial_learning_rate")
+    if isinstance(init, int) and not isinstance(init, bool):
+        raise UsageError(
+            f"{call.name}: initial_learning_rate={init} is an int, and Keras then computes in "
+            f"integers (decay_rate 0.5 becomes 0, pi becomes 3); lrsched does not reproduce "
+            f"that: write {float(init)!r}")
     for k, v in a.items():
         if k not in ("boundaries", "values", "name", "staircase", "cycle"):
             need_number(call.name, k, v, allow_none=True)

@@ -1,0 +1,157 @@
+"""Dialect expressions: safety of the parser, names, arguments, conventions, CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lrsched_cli import dialects
+from lrsched_cli.dialects.expr import parse_call
+from lrsched_cli.errors import UsageError
+
+
+def ev(fw: str, expr: str, steps: int | None = None, base_lr: float = 1.0) -> np.ndarray:
+    return dialects.evaluate(fw, expr, steps, base_lr)[0]
+
+
+@pytest.mark.parametrize("expr, piece", [
+    ("StepLR(step_size=__import__('os').system('true'))", "__import__"),
+    ("StepLR(step_size=os.system)", "os.system"),
+    ("StepLR(step_size=[i for i in range(3)])", "[i for i in range(3)]"),
+    ("LambdaLR(lr_lambda=lambda e: e.__class__)", "e.__class__"),
+    ("LambdaLR(lr_lambda=lambda e: open('x'))", "open('x')"),
+    ("LambdaLR(lr_lambda=lambda e: (lambda: 1)())", "lambda: 1"),
+    ("StepLR(step_size=x)", "x"),
+    ("StepLR(**kw)", "kw"),
+    ("LambdaLR(lr_lambda=lambda e: e[0])", "e[0]"),
+    ("LambdaLR(lr_lambda=lambda e, f: e)", "lambda e, f: e"),
+    ("LambdaLR(lr_lambda=lambda e: math.__dict__)", "math.__dict__"),
+    ("StepLR(step_size=f'{1}')", "f'{1}'"),
+])
+def test_unsafe_pieces_are_refused_and_quoted(expr, piece):
+    with pytest.raises(UsageError) as e:
+        ev("torch", expr)
+    assert "refused" in str(e.value) and piece in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+def test_parse_never_evaluates(tmp_path, monkeypatch):
+    marker = tmp_path / "touched"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError):
+        ev("torch", f"StepLR(step_size=open('{marker}', 'w'))")
+    assert not marker.exists()
+
+
+def test_not_a_call_and_syntax_errors():
+    with pytest.raises(UsageError, match="expected one call"):
+        parse_call("1 + 2")
+    with pytest.raises(UsageError, match="cannot parse expression"):
+        parse_call("StepLR(step_size=")
+
+
+def test_unknown_names_and_arguments_suggest():
+    with pytest.raises(UsageError, match="unknown torch.optim.lr_scheduler name 'SteppLR' "
+                                         r"\(did you mean 'StepLR'\?\); accepted: "):
+        ev("torch", "SteppLR(step_size=3)")
+    with pytest.raises(UsageError, match=r"StepLR\(\) has no argument 'step_sise' "
+                                         r"\(did you mean 'step_size'\?\)"):
+        ev("torch", "StepLR(step_sise=3)")
+    with pytest.raises(UsageError, match="missing required argument: 'step_size'"):
+        ev("torch", "StepLR(gamma=0.5)")
+    with pytest.raises(UsageError, match="'foo.StepLR' is not a torch.optim.lr_scheduler name"):
+        ev("torch", "foo.StepLR(step_size=3)")
+
+
+def test_short_qualified_and_optimizer_forms_agree():
+    a = ev("torch", "StepLR(step_size=3, gamma=0.5)", 10)
+    for expr in ("torch.optim.lr_scheduler.StepLR(step_size=3, gamma=0.5)",
+                 "lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)",
+                 "StepLR(opt, 3, 0.5)", "StepLR(optimizer=opt, step_size=3, gamma=0.5)"):
+        np.testing.assert_array_equal(ev("torch", expr, 10), a)
+    b = ev("hf", "get_scheduler('cosine', num_warmup_steps=2, num_training_steps=10)")
+    c = ev("hf", "transformers.get_cosine_schedule_with_warmup(optimizer, 2, 10)")
+    np.testing.assert_array_equal(b, c)
+
+
+def test_lambda_body_subset():
+    v = ev("torch", "LambdaLR(lr_lambda=lambda e: 0.5 * (1 + math.cos(math.pi * e / 10)) "
+                    "if e < 10 else min(0.1, abs(-0.05)) ** 1)", 12)
+    assert v[0] == 1.0 and v[10] == 0.05 and v[11] == 0.05
+    v = ev("torch", "LambdaLR(lambda step: max(0.0, 1 - step // 3 / 4) and 1 or 0)", 4)
+    assert v.tolist() == [1.0, 1.0, 1.0, 1.0]
+    v = ev("torch", "MultiplicativeLR(lr_lambda=lambda e: 0.9)", 3, base_lr=0.1)
+    assert v.tolist() == [0.1, 0.1 * 0.9, 0.1 * 0.9 * 0.9]
+
+
+def test_conventions_at_step_zero():
+    # hf warmup wastes step 0; optax/keras start at init; timm at warmup_lr_init
+    assert ev("hf", "get_linear_schedule_with_warmup(10, 100)")[0] == 0.0
+    assert ev("optax", "warmup_cosine_decay_schedule(0.0, 1.0, 10, 100)")[0] == 0.0
+    assert ev("keras", "CosineDecay(0.05, 100, warmup_target=1.0, warmup_steps=10)")[0] == 0.05
+    assert ev("timm", "CosineLRScheduler(t_initial=100, warmup_t=5, warmup_lr_init=1e-5)",
+              base_lr=0.1)[0] == 1e-5
+
+
+def test_implied_lengths():
+    assert dialects.evaluate("torch", "OneCycleLR(max_lr=0.1, total_steps=37)", None, 1)[1] == 37
+    assert dialects.evaluate("torch", "OneCycleLR(max_lr=0.1, epochs=3, steps_per_epoch=7)",
+                             None, 1)[1] == 21
+    assert dialects.evaluate("hf", "get_cosine_schedule_with_warmup(5, 250)", None, 1)[1] == 250
+    assert dialects.evaluate("keras", "CosineDecay(0.1, 100, warmup_target=0.2, "
+                                      "warmup_steps=10)", None, 1)[1] == 110
+    assert dialects.evaluate("optax", "warmup_cosine_decay_schedule(0.0, 1e-3, 100, 1000)",
+                             None, 1)[1] == 1000
+    assert dialects.evaluate("timm", "CosineLRScheduler(t_initial=100, warmup_t=5, "
+                                     "warmup_prefix=True)", None, 1)[1] == 105
+    assert dialects.evaluate("torch", "StepLR(step_size=3)", None, 1)[1] == 100  # default
+
+
+def test_onecycle_past_its_end_is_torchs_error():
+    # lr[10] is torch's one allowed extra step; lr[11] would be its 11th step() call
+    with pytest.raises(UsageError, match="Tried to step 11 times. The specified number of "
+                                         "total steps is 10"):
+        ev("torch", "OneCycleLR(max_lr=0.1, total_steps=10)", 12)
+    assert len(ev("torch", "OneCycleLR(max_lr=0.1, total_steps=10)", 11)) == 11
+
+
+def test_base_lr_only_where_the_framework_multiplies(run):
+    r = run("export", "optax", "constant_schedule(0.1)", "--base-lr", "0.5")
+    assert r.exit_code == 2 and "--base-lr does not apply to optax" in r.stderr
+
+
+def test_dialect_cli_examples_from_the_issue(run, tmp_path):
+    r = run("export", "torch", "OneCycleLR(max_lr=0.1, total_steps=1000)", "--steps", "1000")
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 1001
+    r = run("export", "torch", "torch.optim.lr_scheduler.StepLR(step_size=10, gamma=0.5)",
+            "--base-lr", "0.1", "--steps", "100")
+    assert r.stdout.splitlines()[10:12] == ["9,0.1", "10,0.05"]
+    out = tmp_path / "hf.png"
+    r = run("plot", "hf", "get_cosine_schedule_with_warmup(num_warmup_steps=100, "
+            "num_training_steps=1000)", "--base-lr", "3e-4", "-o", str(out))
+    assert r.exit_code == 0 and out.read_bytes()[:4] == b"\x89PNG"
+    r = run("export", "timm", "CosineLRScheduler(t_initial=100, warmup_t=5, "
+            "warmup_lr_init=1e-5)", "--base-lr", "0.1", "--steps", "110")
+    assert r.exit_code == 0 and r.stdout.splitlines()[-1] == "109,0.0"
+    r = run("export", "optax", "warmup_cosine_decay_schedule(init_value=0.0, peak_value=1e-3, "
+            "warmup_steps=100, decay_steps=1000)", "--steps", "1000", "-f", "json")
+    assert r.exit_code == 0
+    r = run("export", "keras", "CosineDecay(initial_learning_rate=0.1, decay_steps=100, "
+            "warmup_steps=10, warmup_target=0.2)", "--steps", "120")
+    assert r.stdout.splitlines()[11] == "10,0.2"
+
+
+def test_framework_rejection_is_one_line_exit_2(run):
+    r = run("table", "torch", "ConstantLR(factor=1.5)")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr == ("lrsched: error: ValueError: Constant multiplicative factor expected to "
+                        "be between 0 and 1.\n")
+    r = run("table", "torch", "StepLR(step_size=0)")
+    assert r.exit_code == 2 and "ZeroDivisionError at step 1" in r.stderr
+
+
+def test_compare_across_dialects_shows_the_one_step_difference(run):
+    r = run("compare", "step --step-size 10", "torch 'StepLR(step_size=10, gamma=0.5)' "
+            "--base-lr 1")
+    assert r.exit_code == 0, r.stderr
+    assert "differ: first at step 9 (0.5 vs 1)" in " ".join(r.stdout.split())
