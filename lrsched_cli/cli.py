@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 
 from . import __version__, registry
 from .errors import LrschedError, UsageError
+from .terminal import stdout_console
 
 _click = typer.main._click  # the click Typer ships (exceptions, Context)
 
@@ -436,30 +437,58 @@ def compare_cmd(
 
 @app.command("list")
 def list_cmd() -> None:
-    """List every schedule, one line each."""
-    from .terminal import stdout_console
+    """List every schedule, one line each, then each framework dialect's names."""
+    from .dialects import DESCRIPTIONS, NAMES, get
 
-    if not sys.stdout.isatty():  # for scripts: exactly one line per schedule
-        width = max(len(n) for n in registry.names())
-        sys.stdout.write("".join(f"{s.name:<{width}}  {s.summary}\n" for s in registry.SCHEDULES))
+    rows = [(s.name, s.summary) for s in registry.SCHEDULES]
+    sections = []
+    for d in NAMES:
+        dialect = get(d)
+        head = f'{d}: {DESCRIPTIONS[d][0]}, e.g. lrsched table {d} "{DESCRIPTIONS[d][1]}"'
+        sections.append((head, [(f"  {fn.name}", fn.summary)
+                                for fn in dialect.functions.values()]))
+    if not sys.stdout.isatty():  # for scripts: one line per schedule
+        width = max(len(n) for n, _ in rows)
+        out = [f"{n:<{width}}  {s}" for n, s in rows]
+        for head, items in sections:
+            w = max(len(n) for n, _ in items)
+            out += ["", head, *(f"{n:<{w}}  {s}" for n, s in items)]
+        sys.stdout.write("\n".join(out) + "\n")
         return
+    from rich.markup import escape
     from rich.table import Table
 
+    console = stdout_console()
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
-    for s in registry.SCHEDULES:
-        grid.add_row(s.name, s.summary)
-    stdout_console().print(grid)
+    for n, s in rows:
+        grid.add_row(n, s)
+    console.print(grid)
+    for head, items in sections:
+        console.print()
+        console.print(escape(head), style="bold", highlight=False)
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        for n, s in items:
+            grid.add_row(n, escape(s))
+        console.print(grid)
 
 
 @app.command("info")
-def info_cmd(name: str = typer.Argument(..., metavar="NAME", help="A schedule name",
-                                        autocompletion=registry.names)) -> None:
-    """Show a schedule's formula, reference and options with their defaults."""
-    from .info import render_info
-    from .terminal import stdout_console
+def info_cmd(name: str = typer.Argument(..., metavar="NAME",
+                                        help="A schedule name, or a dialect (torch, hf, ...)",
+                                        autocompletion=lambda: [*registry.names(), "torch",
+                                                                "hf", "timm", "optax",
+                                                                "keras"])) -> None:
+    """Show a schedule's formula, reference and options; or a dialect's names."""
+    from .dialects import is_dialect
+    from .info import render_dialect_info, render_info
 
+    if is_dialect(name):
+        render_dialect_info(name, stdout_console())
+        return
     render_info(registry.get(name), stdout_console())
 
 

@@ -50,3 +50,25 @@ def render_info(entry: registry.Schedule, console: Any) -> None:
         "Every schedule also takes --steps, --start, --unit, --steps-per-epoch, --per-epoch, "
         "--warmup, --warmup-start, --warmup-shape and --warmup-mode "
         f"(see: lrsched table {entry.name} --help).", markup=False)
+
+
+def render_dialect_info(name: str, console: Any) -> None:
+    """A dialect: its convention, how to call it, and every name with its arguments."""
+    from rich.markup import escape
+
+    from .dialects import DESCRIPTIONS, get
+    from .dialects.base import REQUIRED
+
+    d = get(name)
+    title, example = DESCRIPTIONS[name]
+    console.print(f"[bold]{name}[/bold]: {escape(title)}")
+    console.print(f"  convention: {escape(d.convention)}", highlight=False)
+    console.print(f"  prefixes:   {', '.join(d.prefixes)} (or none)", highlight=False)
+    console.print(f'  example:    lrsched table {name} "{escape(example)}"'
+                  + (" --base-lr 0.1" if d.uses_base_lr else ""), highlight=False)
+    console.print()
+    for fn in d.functions.values():
+        args = ", ".join(p if default is REQUIRED else f"{p}={default!r}"
+                         for p, default in fn.params)
+        console.print(f"  [bold]{fn.name}[/bold]({escape(args)})", highlight=False)
+        console.print(f"      {escape(fn.summary)}", highlight=False)

@@ -133,8 +133,17 @@ def test_plot_default_file_name_and_title(run, tmp_path, monkeypatch):
 
 def test_list_and_info(run):
     r = run("list")
-    names = [ln.split()[0] for ln in r.stdout.splitlines()]
+    lines = r.stdout.splitlines()
+    names = [ln.split()[0] for ln in lines[: len(registry.names())]]
     assert names == registry.names()
+    for dialect, example in (("torch", "  StepLR"), ("hf", "  get_scheduler"),
+                             ("timm", "  CosineLRScheduler"), ("optax", "  join_schedules"),
+                             ("keras", "  CosineDecayRestarts")):
+        assert any(ln.startswith(f"{dialect}: ") for ln in lines)
+        assert any(ln.startswith(example + " ") for ln in lines)
+    r = run("info", "torch")
+    assert "lr[i] is the optimizer's lr after i calls of scheduler.step()" in r.stdout
+    assert "OneCycleLR(max_lr, total_steps=None" in " ".join(r.stdout.split())
     r = run("info", "step")
     assert r.exit_code == 0
     text = " ".join(r.stdout.split())

@@ -632,6 +632,12 @@ def torch_cases() -> list[Case]:
         # ChainedScheduler
         C(
             "ChainedScheduler__constant_exponential_docstring",
+            "ChainedScheduler([ConstantLR(factor=0.1, total_iters=20), ExponentialLR(gamma=0.9)])",
+            0.05,
+            25,
+        ),
+        C(
+            "ChainedScheduler__constant2_exponential",
             "ChainedScheduler([ConstantLR(factor=0.1, total_iters=2), ExponentialLR(gamma=0.9)])",
             0.05,
             10,
@@ -1462,23 +1468,26 @@ def timm_cases() -> list[Case]:
             330,
         ),
         # PlateauLRScheduler (metric-driven; mode 'max' by default)
+        # PlateauLRScheduler (metric-driven; mode 'max' by default). step(0) sets the lr to
+        # warmup_lr_init + 0 * (its warmup step), so without a warmup the run starts from
+        # warmup_lr_init (0.0 by default, and then it stays 0.0).
         C(
-            "PlateauLRScheduler__accuracy",
-            "PlateauLRScheduler(decay_rate=0.5, patience_t=3)",
+            "PlateauLRScheduler__accuracy_warmup2",
+            "PlateauLRScheduler(decay_rate=0.5, patience_t=3, warmup_t=2, warmup_lr_init=0.01)",
             0.1,
             80,
             "accuracy",
         ),
         C(
-            "PlateauLRScheduler__min_loss_cooldown",
+            "PlateauLRScheduler__min_loss_cooldown_warmup1",
             "PlateauLRScheduler(mode='min', decay_rate=0.1, patience_t=5, cooldown_t=2, "
-            "lr_min=1e-5)",
+            "lr_min=1e-5, warmup_t=1)",
             0.1,
             120,
             "loss",
         ),
         C(
-            "PlateauLRScheduler__qualified_warmup",
+            "PlateauLRScheduler__qualified_warmup5",
             f"{TS}PlateauLRScheduler(patience_t=2, warmup_t=5, warmup_lr_init=1e-4, "
             "threshold=1e-3)",
             0.01,
@@ -1486,13 +1495,20 @@ def timm_cases() -> list[Case]:
             "accuracy",
         ),
         C(
-            "PlateauLRScheduler__positional_max_on_loss",
-            "PlateauLRScheduler(0.5, 4, 1e-3)",
+            "PlateauLRScheduler__positional_max_mode_on_loss",
+            "PlateauLRScheduler(0.5, 4, 1e-3, 0, 3)",
             0.1,
             60,
             "plateau_loss",
         ),
-        C("PlateauLRScheduler__defaults", "PlateauLRScheduler()", 0.1, 100, "accuracy"),
+        C(
+            "PlateauLRScheduler__no_warmup_starts_at_warmup_lr_init",
+            "PlateauLRScheduler(patience_t=2, warmup_lr_init=0.005)",
+            0.1,
+            50,
+            "accuracy",
+        ),
+        C("PlateauLRScheduler__defaults_all_zero", "PlateauLRScheduler()", 0.1, 30, "accuracy"),
         # Rejected by timm.
         R("CosineLRScheduler__t_initial0", "CosineLRScheduler(t_initial=0)", 0.1, 10),
         R(
