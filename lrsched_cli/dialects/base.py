@@ -83,6 +83,10 @@ def bind(fn: Fn, call: Call, skip_optimizer: bool | None = None) -> dict[str, An
     if args and isinstance(args[0], Placeholder) and takes_opt:
         args = args[1:]
     names = fn.param_names()
+    if "optimizer" in names:  # the optimizer is left out: later positionals shift past it
+        k = names.index("optimizer")
+        if len(args) > k and not isinstance(args[k], Placeholder):
+            args.insert(k, None)
     for i, a in enumerate(args):
         if isinstance(a, Placeholder) and i < len(names) and names[i] == "optimizer":
             args[i] = None
@@ -99,8 +103,8 @@ def bind(fn: Fn, call: Call, skip_optimizer: bool | None = None) -> dict[str, An
         if k not in names and not fn.var_kwargs:
             close = difflib.get_close_matches(k, names, n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise UsageError(f"{fn.name}() has no argument '{k}'{hint}; it takes "
-                             f"{', '.join(names) or 'no arguments'}")
+            raise UsageError(f"TypeError: {fn.name}() got an unexpected keyword argument "
+                             f"'{k}'{hint}; it takes {', '.join(names) or 'no arguments'}")
         out[k] = v
     missing = [p for p, d in fn.params if d is REQUIRED and p not in out]
     if missing:

@@ -271,21 +271,18 @@ def _resolve_get_scheduler(call: Call) -> Call:
             raise FrameworkError(f"ValueError: SchedulerType.{name.upper()} requires "
                                  "`num_warmup_steps`, please provide that argument.")
         kwargs["num_warmup_steps"] = a["num_warmup_steps"]
-        if name in ("constant_with_warmup", "inverse_sqrt"):
-            pass
-        elif name == "warmup_stable_decay":
+        if name == "warmup_stable_decay":
             kwargs["num_training_steps"] = a["num_training_steps"]
-            kwargs.update(extra)
-        else:
+        elif name not in ("constant_with_warmup", "inverse_sqrt"):
             if a["num_training_steps"] is None:
                 raise FrameworkError(f"ValueError: SchedulerType.{name.upper()} requires "
                                      "`num_training_steps`, please provide that argument.")
             kwargs["num_training_steps"] = a["num_training_steps"]
-            for k, v in extra.items():
-                if k in kwargs:
-                    raise FrameworkError(f"TypeError: {target}() got multiple values for "
-                                         f"keyword argument '{k}'")
-                kwargs[k] = v
+        for k, v in extra.items():
+            if k in kwargs:
+                raise FrameworkError(f"TypeError: transformers.optimization.{target}() got "
+                                     f"multiple values for keyword argument '{k}'")
+            kwargs[k] = v
     return Call(name=target, qualifier="", args=[], kwargs=kwargs, source=call.source)
 
 

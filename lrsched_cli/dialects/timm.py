@@ -208,8 +208,8 @@ _FUNCS: dict[str, tuple[tuple[tuple[str, Any], ...], Any, str]] = {
 }
 FUNCTIONS: dict[str, Fn] = {n: Fn(n, p, s) for n, (p, _, s) in _FUNCS.items()}
 FUNCTIONS["PlateauLRScheduler"] = Fn(
-    "PlateauLRScheduler", (("decay_rate", 0.1), ("patience_t", 10), ("verbose", True),
-                           ("threshold", 1e-4), ("cooldown_t", 0), *_WARM, ("lr_min", 0),
+    "PlateauLRScheduler", (("decay_rate", 0.1), ("patience_t", 10), ("threshold", 1e-4),
+                           ("cooldown_t", 0), *_WARM, ("lr_min", 0),
                            ("mode", "max"), ("noise_range_t", None), ("noise_type", "normal"),
                            ("noise_pct", 0.67), ("noise_std", 1.0), ("noise_seed", None),
                            ("initialize", True)),
