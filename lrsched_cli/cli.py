@@ -87,12 +87,12 @@ class ScheduleGroup(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         from .dialects import NAMES
 
-        return [*registry.names(), *NAMES]
+        return [*registry.names(), *(NAMES if self.name != "code" else ())]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         from .dialects import is_dialect
 
-        if is_dialect(cmd_name):
+        if is_dialect(cmd_name) and self.name != "code":
             return build_dialect_command(self.name or "table", cmd_name)
         try:
             entry = registry.get(cmd_name)
@@ -166,6 +166,11 @@ def _output_options(action: str) -> list[tuple[str, Any, Any]]:
             ("dpi", int, _out(150, "--dpi", min=10, max=1200, metavar="INT",
                               help="Resolution of a PNG")),
         ]
+    if action == "code":
+        return [("framework", str, _out("torch", "--framework", metavar="[torch|hf|optax|keras]",
+                                        help="The framework to write code for",
+                                        autocompletion=lambda: ["torch", "hf", "optax",
+                                                                "keras"]))]
     if action == "export":
         from .render.export import FORMATS
 
@@ -223,6 +228,11 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
         if action == "spec":
             return raw
         spec = registry.resolve(entry, raw)
+        if action == "code":
+            from .codegen import emit
+
+            sys.stdout.write(emit(spec, kw["framework"].strip().lower()).text)
+            return None
         from .compose import evaluate
 
         series = evaluate(spec)
@@ -398,6 +408,7 @@ for _action, _help in (
     ("table", "Print a schedule as a table in the terminal."),
     ("plot", "Save a plot of a schedule (PNG, SVG or PDF)."),
     ("export", "Write a schedule's values as CSV, JSON, JSONL or NPY."),
+    ("code", "Print code that builds a schedule in torch, hf, optax or keras."),
 ):
     app.add_typer(typer.Typer(cls=ScheduleGroup, no_args_is_help=True, rich_markup_mode="rich"),
                   name=_action, help=_help)

@@ -43,6 +43,9 @@ Recording convention
 * timm: ``for i in range(steps)``: ``scheduler.step(i)`` (``step(i, metrics[i])`` for
   ``PlateauLRScheduler``), or ``scheduler.step_update(i)`` when the scheduler has
   ``t_in_epochs=False``; then ``lr[i] = optimizer.param_groups[0]["lr"]``. No noise.
+* A rejected case records where the framework raised: ``"construct"``, or ``"step k"`` for the
+  k-th call (1-based) of ``scheduler.step()`` (torch, hf) or of ``step(k - 1)`` /
+  ``step_update(k - 1)`` (timm). Its lr values before the failure are not stored.
 * Warnings are suppressed.
 
 Output format (one file per framework)::
