@@ -172,7 +172,7 @@ def _output_options(action: str) -> list[tuple[str, Any, Any]]:
                                         autocompletion=lambda: ["torch", "hf", "optax",
                                                                 "keras"]))]
     if action == "export":
-        from .render.export import FORMATS
+        from .render import FORMATS
 
         return [
             ("format", str, _out("csv", "--format", "-f", metavar="[" + "|".join(FORMATS) + "]",

@@ -190,9 +190,7 @@ def schedule_body(spec: Spec, b: Body, var: str = "t") -> str:
 
 
 def _without_warmup(spec: Spec, n: int) -> Spec:
-    from dataclasses import replace
-
-    return replace(spec, n=n, warmup=0, start=0, per_epoch=False)
+    return spec.replace(n=n, warmup=0, start=0, per_epoch=False)
 
 
 # --------------------------------------------------------------------------------------

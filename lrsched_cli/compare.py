@@ -164,7 +164,7 @@ def difference_report(a: Series, b: Series) -> str:
 
 def export_format_for(output: str | None, fmt: str | None) -> str | None:
     """The data format: --format, else the -o suffix (.csv / .json / .jsonl / .npy)."""
-    from .render.export import FORMATS
+    from .render import FORMATS
 
     if fmt is not None:
         f = fmt.strip().lower()

@@ -9,36 +9,90 @@ through it, so a value is accepted or refused the same way everywhere.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from . import kernels
 from .errors import UsageError
+
+# numpy is not imported here: the registry is read by --help and shell completion, which
+# must start fast. Kernels are looked up by name in lrsched_cli.kernels when evaluated.
+
+_REQUIRED = object()
+
+
+class _Record:
+    """A small frozen record (dataclasses cost milliseconds of start-up to build)."""
+
+    __slots__ = ()
+    _fields: tuple[tuple[str, Any], ...] = ()
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        names = [f for f, _ in self._fields]
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__} takes {len(names)} fields")
+        values = dict(zip(names, args))
+        for k, v in kw.items():
+            if k not in names or k in values:
+                raise TypeError(f"{type(self).__name__}: bad or repeated field {k!r}")
+            values[k] = v
+        for f, d in self._fields:
+            if f not in values:
+                if d is _REQUIRED:
+                    raise TypeError(f"{type(self).__name__}: missing field {f!r}")
+                values[f] = dict(d) if isinstance(d, dict) else d
+            object.__setattr__(self, f, values[f])
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def replace(self, **kw: Any) -> Any:
+        """A copy with some fields changed."""
+        values = {f: getattr(self, f) for f, _ in self._fields}
+        values.update(kw)
+        return type(self)(**values)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and all(
+            getattr(self, f) == getattr(other, f) for f, _ in self._fields)
+
+    def __hash__(self) -> int:
+        return hash(tuple(repr(getattr(self, f)) for f, _ in self._fields))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f, _ in self._fields)
+        return f"{type(self).__name__}({inner})"
 
 DEFAULT_STEPS = 100
 MAX_STEPS = 10**9  # 8 GB of float64: beyond this, memory, not patience, is the limit
 
 
-@dataclass(frozen=True)
-class Param:
-    """One parameter: ``name`` is the Python name; the CLI flag is its kebab-case form."""
+class Param(_Record):
+    """One parameter: ``name`` is the Python name; the CLI flag is its kebab-case form.
 
+    kind: float | int | length | lengths | choice | flag | metrics | text. ``percent_ok``:
+    a length may be written "10%" of the run; ``none_means_n``: None means the whole run.
+    """
+
+    __slots__ = ("name", "kind", "default", "help", "aliases", "lo", "hi", "lo_open",
+                 "hi_open", "choices", "percent_ok", "none_means_n")
+    _fields = (("name", _REQUIRED), ("kind", _REQUIRED), ("default", _REQUIRED),
+               ("help", _REQUIRED), ("aliases", ()), ("lo", None), ("hi", None),
+               ("lo_open", False), ("hi_open", False), ("choices", ()), ("percent_ok", True),
+               ("none_means_n", False))
     name: str
-    kind: str  # float | int | length | lengths | choice | flag | metrics | text
+    kind: str
     default: Any
     help: str
-    aliases: tuple[str, ...] = ()
-    lo: float | None = None
-    hi: float | None = None
-    lo_open: bool = False
-    hi_open: bool = False
-    choices: tuple[str, ...] = ()
-    percent_ok: bool = True  # for lengths: "10%" of the run allowed
-    none_means_n: bool = False  # a None value means "the whole run" (kernel_n)
+    aliases: tuple[str, ...]
+    lo: float | None
+    hi: float | None
+    lo_open: bool
+    hi_open: bool
+    choices: tuple[str, ...]
+    percent_ok: bool
+    none_means_n: bool
 
     @property
     def flag(self) -> str:
@@ -83,30 +137,44 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
 
 
-@dataclass(frozen=True)
-class Length:
-    """A length as written, resolved against the run once ``--steps`` is known."""
+class Length(_Record):
+    """A length as written ("90ep", "10%"), resolved once ``--steps`` is known."""
 
+    __slots__ = ("value", "unit", "text")
+    _fields = (("value", _REQUIRED), ("unit", _REQUIRED), ("text", _REQUIRED))
     value: float
     unit: str  # "" steps, "ep" epochs, "%" percent of the run
     text: str
 
 
-@dataclass(frozen=True)
-class Schedule:
-    """A registry entry."""
+class Schedule(_Record):
+    """A registry entry. ``kernel_name`` names a function of lrsched_cli.kernels;
+    ``sequential``: state is carried step to step (plateau), so metrics follow t."""
 
+    __slots__ = ("name", "summary", "formula", "reference", "kernel_name", "params", "checks",
+                 "notes", "common_defaults", "default_steps", "sequential")
+    _fields = (("name", _REQUIRED), ("summary", _REQUIRED), ("formula", _REQUIRED),
+               ("reference", _REQUIRED), ("kernel_name", _REQUIRED), ("params", _REQUIRED),
+               ("checks", ()), ("notes", ""), ("common_defaults", {}),
+               ("default_steps", None), ("sequential", False))
     name: str
     summary: str
     formula: str
     reference: str
-    kernel: Callable[..., np.ndarray]
+    kernel_name: str
     params: tuple[Param, ...]
-    checks: tuple[Callable[[dict[str, Any], Spec], None], ...] = ()
-    notes: str = ""
-    common_defaults: Mapping[str, Any] = field(default_factory=dict)
-    default_steps: Callable[[dict[str, Any]], int | None] | None = None
-    sequential: bool = False  # state carried step to step (plateau): metrics follow t
+    checks: tuple[Callable[[dict[str, Any], Spec], None], ...]
+    notes: str
+    common_defaults: Mapping[str, Any]
+    default_steps: Callable[[dict[str, Any]], int | None] | None
+    sequential: bool
+
+    @property
+    def kernel(self) -> Callable[..., Any]:
+        """The numpy kernel (imports numpy on first use)."""
+        from . import kernels
+
+        return getattr(kernels, self.kernel_name)
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -167,7 +235,9 @@ def _check_min_max(lo_name: str, hi_name: str) -> Callable[[dict[str, Any], Spec
 
 def _check_one_cycle(p: dict[str, Any], spec: Spec) -> None:
     n = spec.kernel_n
-    phases = kernels.one_cycle_phases(n, p["max_lr"], p["pct_start"], p["div_factor"],
+    from .kernels import one_cycle_phases
+
+    phases = one_cycle_phases(n, p["max_lr"], p["pct_start"], p["div_factor"],
                                       p["final_div_factor"], p["three_phase"])
     start = 0.0
     names = ("warm-up", "second", "third")
@@ -209,7 +279,7 @@ SCHEDULES: tuple[Schedule, ...] = (
         "step", "Step decay: multiply by d every s steps (source document's timing)",
         "lr0 * d ** floor((1 + t) / s)   [--timing torch: lr0 * d ** floor(t / s)]",
         "Source document; PyTorch StepLR with --timing torch",
-        kernels.step_decay,
+        "step_decay",
         (_lr(), Param("decay_factor", "float", 0.5, "Decay factor d", aliases=("gamma",),
                       lo=0, lo_open=True, hi=1), _STEP_SIZE, _timing()),
         notes="The document's formula drops one step earlier than PyTorch's StepLR: with "
@@ -219,7 +289,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         "exponential", "Exponential decay lr0 * exp(-k t)",
         "lr0 * exp(-k * t)", "Source document; PyTorch ExponentialLR with gamma = exp(-k)",
-        kernels.exponential,
+        "exponential",
         (_lr(), Param("decay_rate", "float", 0.05, "Decay rate k", lo=0)),
     ),
     Schedule(
@@ -227,7 +297,7 @@ SCHEDULES: tuple[Schedule, ...] = (
         "lr_min + 0.5 * (lr_max - lr_min) * (1 + cos(t / N * pi))",
         "Source document; Loshchilov & Hutter 2017 (SGDR) without restarts; PyTorch "
         "CosineAnnealingLR(T_max=N)",
-        kernels.cosine,
+        "cosine",
         (Param("lr_min", "float", 0.001, "Final (lowest) learning rate", aliases=("eta_min",),
                lo=0),
          Param("lr_max", "float", 0.1, "Initial (highest) learning rate",
@@ -237,20 +307,20 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         "polynomial", "Polynomial decay to zero at N",
         "lr0 * (1 - t / N) ** power", "Source document; PyTorch PolynomialLR(total_iters=N)",
-        kernels.polynomial,
+        "polynomial",
         (_lr(), Param("power", "float", 2.0, "Exponent", lo=0)),
     ),
     Schedule(
         "natural-exp", "Natural exponential decay (the document lists it apart; = exponential)",
         "lr0 * exp(-k * t)", "Source document",
-        kernels.exponential,
+        "exponential",
         (_lr(), Param("decay_rate", "float", 0.05, "Decay rate k", lo=0)),
     ),
     Schedule(
         "staircase-exp", "Exponential decay in stairs of s steps",
         "lr0 * exp(-k * floor((1 + t) / s))   [--timing torch: lr0 * exp(-k * floor(t / s))]",
         "Source document; PyTorch StepLR(gamma=exp(-k)) with --timing torch",
-        kernels.staircase_exp,
+        "staircase_exp",
         (_lr(), Param("decay_rate", "float", 0.05, "Decay rate k", lo=0), _STEP_SIZE,
          _timing()),
         notes="Same one-step difference from StepLR as 'step'; --timing torch removes it.",
@@ -261,7 +331,7 @@ SCHEDULES: tuple[Schedule, ...] = (
         "s = x/r if x <= r else (x-1)/(r-1), r = up/(up+down); "
         "lr = lr_min + (lr_max - lr_min) * s * scale; scale = 1 | 1/2**(cycle-1) | gamma**t",
         "Smith 2017, Cyclical Learning Rates for Training Neural Networks; PyTorch CyclicLR",
-        kernels.cyclic,
+        "cyclic",
         (Param("lr_min", "float", 0.001, "Lower bound", aliases=("base_lr",), lo=0),
          Param("lr_max", "float", 0.1, "Upper bound", aliases=("max_lr",), lo=0),
          Param("step_size", "length", 10, "Steps going up (half cycle)",
@@ -280,7 +350,7 @@ SCHEDULES: tuple[Schedule, ...] = (
         "peak_c = lr_min + (lr_max - lr_min) * restart_decay**c",
         "Loshchilov & Hutter 2017, SGDR: Stochastic Gradient Descent with Warm Restarts; "
         "PyTorch CosineAnnealingWarmRestarts",
-        kernels.sgdr,
+        "sgdr",
         (Param("t0", "length", 10, "Length of the first period", aliases=("T_0",), lo=1),
          Param("t_mult", "int", 2, "Period multiplier after each restart",
                aliases=("T_mult",), lo=1),
@@ -297,7 +367,7 @@ SCHEDULES: tuple[Schedule, ...] = (
         "phases initial=max_lr/div -> max_lr -> initial/final_div, ending at steps pct*N-1 "
         "and N-1; cos: b + (a-b)/2*(cos(pi*p)+1), linear: (b-a)*p + a",
         "Smith & Topin 2019, Super-Convergence; PyTorch OneCycleLR",
-        kernels.one_cycle,
+        "one_cycle",
         (Param("max_lr", "float", 0.1, "Peak learning rate", aliases=("lr_max",), lo=0,
                lo_open=True),
          Param("pct_start", "float", 0.3, "Fraction of the run spent increasing", lo=0, hi=1),
@@ -314,7 +384,7 @@ SCHEDULES: tuple[Schedule, ...] = (
         "after more than patience epochs without improvement: lr = max(lr * factor, min_lr) "
         "(only if the drop exceeds eps), then cooldown",
         "PyTorch ReduceLROnPlateau; lr[i] is the lr of epoch i, whose metric is metrics[i]",
-        kernels.plateau,
+        "plateau",
         (_lr(default=0.1),
          Param("metrics", "metrics", None, "Metrics file (one number per line, or a CSV "
                "column) or - for stdin"),
@@ -338,7 +408,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         "multistep", "Multiply by gamma at each milestone",
         "lr0 * gamma ** bisect_right(sorted(milestones), t)", "PyTorch MultiStepLR",
-        kernels.multistep,
+        "multistep",
         (_lr(default=0.1),
          Param("milestones", "lengths", (30, 60, 90), "Steps at which the lr drops", lo=0),
          Param("gamma", "float", 0.1, "Decay factor", aliases=("decay_factor",), lo=0,
@@ -347,7 +417,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         "linear", "Linear change of the lr factor from start-factor to end-factor",
         "lr0 * (sf + (ef - sf) * min(T, t) / T)", "PyTorch LinearLR",
-        kernels.linear,
+        "linear",
         (_lr(default=0.1),
          Param("start_factor", "float", 1.0, "Factor at t = 0", lo=0),
          Param("end_factor", "float", 0.0, "Factor from t = T on", lo=0),
@@ -357,7 +427,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         "constant", "Constant lr (optionally scaled by factor for the first T steps)",
         "lr0 * (factor + (t >= T) * (1 - factor))", "PyTorch ConstantLR",
-        kernels.constant,
+        "constant",
         (_lr(default=0.1),
          Param("factor", "float", 1.0, "Scale for the first T steps", lo=0, lo_open=True,
                hi=1),
@@ -367,7 +437,7 @@ SCHEDULES: tuple[Schedule, ...] = (
         "inverse-sqrt", "Inverse square root decay after a constant start",
         "lr0 * sqrt(tau / max(t, tau))",
         "Vaswani et al. 2017 (Attention Is All You Need); Raffel et al. 2020 (T5)",
-        kernels.inverse_sqrt,
+        "inverse_sqrt",
         (_lr(default=0.1),
          Param("timescale", "length", 10, "tau: steps before the decay starts", lo=1)),
     ),
@@ -377,7 +447,7 @@ SCHEDULES: tuple[Schedule, ...] = (
         "f = 1-p | (1+cos(pi p))/2 | 1-sqrt(p); warmup by --warmup",
         "Hu et al. 2024 (MiniCPM); Hägele et al. 2024 (Scaling Laws and Compute-Optimal "
         "Training Beyond Fixed Training Durations)",
-        kernels.wsd,
+        "wsd",
         (Param("lr_max", "float", 0.1, "Stable learning rate", aliases=("max_lr", "base_lr"),
                lo=0, lo_open=True),
          Param("lr_min", "float", 0.0, "Learning rate reached at the end of the decay",
@@ -444,7 +514,7 @@ def parse_int(p: Param, raw: Any) -> int:
     if isinstance(raw, bool):
         raise _bad(p, raw)
     whole = (
-        isinstance(raw, (int, np.integer))
+        isinstance(raw, numbers.Integral)
         or (isinstance(raw, float) and raw.is_integer())
         or (isinstance(raw, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", raw) is not None)
     )
@@ -493,7 +563,7 @@ def parse_choice(p: Param, raw: Any) -> str:
 
 
 def parse_flag(p: Param, raw: Any) -> bool:
-    if isinstance(raw, (bool, np.bool_)):
+    if isinstance(raw, bool) or type(raw).__name__ == "bool_":  # numpy's bool too
         return bool(raw)
     if isinstance(raw, str) and raw.strip().lower() in ("1", "true", "yes", "on", "0", "false",
                                                         "no", "off"):
@@ -517,8 +587,8 @@ def parse_value(p: Param, raw: Any, context: Mapping[str, Any] | None = None) ->
             items = [s for s in raw.split(",")]
             if any(not s.strip() for s in items):
                 raise _bad(p, raw)
-        elif isinstance(raw, (list, tuple, np.ndarray)):
-            items = list(raw)
+        elif isinstance(raw, (list, tuple)) or hasattr(raw, "tolist"):
+            items = list(raw.tolist() if hasattr(raw, "tolist") else raw)
         else:
             raise _bad(p, raw)
         return tuple(parse_length(p, s) for s in items)
@@ -556,13 +626,23 @@ def _resolve_length(p: Param, v: int | Length, n: int | None, spe: int | None) -
     return out
 
 
-@dataclass(frozen=True)
-class Spec:
-    """A validated schedule: entry, its parameters, and the run settings of DESIGN.md §1."""
+class Spec(_Record):
+    """A validated schedule: entry, its parameters, and the run settings of DESIGN.md §1.
 
+    ``params`` are the kernel's parameters, resolved; ``n`` the steps (epochs with
+    per_epoch) the schedule runs over, warmup included; ``explicit`` what the user set.
+    """
+
+    __slots__ = ("entry", "params", "n", "start", "unit", "steps_per_epoch", "per_epoch",
+                 "warmup", "warmup_start", "warmup_shape", "warmup_mode", "explicit")
+    _fields = (("entry", _REQUIRED), ("params", _REQUIRED), ("n", _REQUIRED),
+               ("start", _REQUIRED), ("unit", _REQUIRED), ("steps_per_epoch", _REQUIRED),
+               ("per_epoch", _REQUIRED), ("warmup", _REQUIRED), ("warmup_start", _REQUIRED),
+               ("warmup_shape", _REQUIRED), ("warmup_mode", _REQUIRED),
+               ("explicit", frozenset()))
     entry: Schedule
-    params: dict[str, Any]  # the kernel's parameters, resolved
-    n: int  # steps (epochs with per_epoch) the schedule runs over, warmup included
+    params: dict[str, Any]
+    n: int
     start: int
     unit: str
     steps_per_epoch: int | None
@@ -571,7 +651,7 @@ class Spec:
     warmup_start: float
     warmup_shape: str
     warmup_mode: str
-    explicit: frozenset[str] = frozenset()  # parameters the user set
+    explicit: frozenset[str]
 
     @property
     def name(self) -> str:

@@ -7,11 +7,12 @@ they are imported only when used.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy stays out of start-up: --help and completion list these names
+    import numpy as np
 
-from ..series import Series
+    from ..series import Series
 
 NAMES = ("torch", "hf", "timm", "optax", "keras")
 
@@ -38,6 +39,10 @@ def evaluate(dialect: str, expr: str, steps: int | None, base_lr: float,
 def series(dialect: str, expr: str, steps: int | None, base_lr: float,
            metrics: np.ndarray | None = None, start: int = 0, unit: str = "step",
            label: str | None = None) -> Series:
+    import numpy as np
+
+    from ..series import Series
+
     values, n = evaluate(dialect, expr, steps, base_lr, metrics)
     d = get(dialect)
     params: dict[str, Any] = {"expr": " ".join(expr.split())}

@@ -13,9 +13,10 @@ import numpy as np
 
 from ..errors import UsageError
 from ..series import Series
+from . import FORMATS
 from .output import write_binary, write_text
 
-FORMATS = ("csv", "json", "jsonl", "npy")
+__all__ = ["FORMATS", "export"]
 _CHUNK = 65536
 
 

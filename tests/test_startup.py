@@ -1,0 +1,58 @@
+"""Import rules that keep start-up fast (the times themselves are in benchmarks/)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import json, sys
+sys.argv = ["lrsched"] + json.loads(sys.argv[1])
+from lrsched_cli.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write(json.dumps({m: m in sys.modules for m in ("numpy", "matplotlib", "plotext",
+                                                         "torch", "jax")}))
+"""
+
+
+def modules_after(args: list[str], env: dict[str, str] | None = None) -> dict[str, bool]:
+    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, timeout=60)
+    return json.loads(proc.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [["--help"], [], ["plot", "--help"], ["plot", "cosine", "--help"],
+                                  ["export", "torch", "--help"], ["info", "cosine"]])
+def test_help_and_info_import_neither_numpy_nor_matplotlib(args):
+    m = modules_after(args)
+    assert not m["numpy"] and not m["matplotlib"], (args, m)
+
+
+@pytest.mark.parametrize("words, cword", [("lrsched pl", 1), ("lrsched plot co", 2),
+                                          ("lrsched plot cyclic --mode ", 4),
+                                          ("lrsched export step --format ", 4)])
+def test_shell_completion_imports_neither_numpy_nor_matplotlib(words, cword):
+    m = modules_after([], env={"_LRSCHED_COMPLETE": "complete_bash", "COMP_WORDS": words,
+                               "COMP_CWORD": str(cword)})
+    assert not m["numpy"] and not m["matplotlib"], m
+
+
+@pytest.mark.parametrize("args", [["export", "cosine"], ["table", "one-cycle"],
+                                  ["compare", "cosine", "step"],
+                                  ["export", "torch", "StepLR(step_size=3)"],
+                                  ["code", "cosine", "--framework", "optax"]])
+def test_only_plotting_imports_matplotlib(args):
+    m = modules_after(args)
+    assert not m["matplotlib"] and not m["torch"] and not m["jax"], (args, m)
+
+
+def test_plot_does_import_matplotlib(tmp_path):
+    m = modules_after(["plot", "cosine", "-o", str(tmp_path / "x.png")])
+    assert m["matplotlib"]
