@@ -1,6 +1,7 @@
 """Composition: warmup joins (prefix / overlay), per-epoch stepping, and ``--start``.
 
-Turns a validated :class:`~lrsched_cli.registry.Spec` into a :class:`Series`.
+Turns a validated :class:`~lrsched_cli.registry.Spec` into a :class:`Series` whose values
+are computed on demand, any range at a time, so that long schedules stream.
 """
 
 from __future__ import annotations
@@ -12,43 +13,81 @@ from .registry import Spec
 from .series import Series
 
 
-def schedule_values(spec: Spec) -> np.ndarray:
-    """``lr[0..N-1]`` of the schedule, warmup included (N counts epochs with per-epoch).
+def _t(a: int, b: int) -> np.ndarray:
+    return np.arange(a, b, dtype=np.float64)
+
+
+def _main(spec: Spec, a: int, b: int) -> np.ndarray:
+    """The main schedule (no warmup) at its own indices ``a..b-1``."""
+    params = spec.kernel_params()
+    n = spec.kernel_n
+    if spec.entry.sequential:  # state carried step to step: computed once, whole
+        return _sequential(spec)[a:b]
+    return np.asarray(spec.entry.kernel(_t(a, b), n, **params), dtype=np.float64)
+
+
+_SEQ_CACHE: dict[int, tuple[Spec, np.ndarray]] = {}
+
+
+def _sequential(spec: Spec) -> np.ndarray:
+    """A sequential kernel's whole run, computed once per spec."""
+    hit = _SEQ_CACHE.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    params = spec.kernel_params()
+    if spec.warmup_mode == "prefix" and spec.warmup:  # epochs W.. drive the main schedule
+        params["metrics"] = params["metrics"][spec.warmup:]
+    n = spec.kernel_n
+    values = np.asarray(spec.entry.kernel(_t(0, n), n, **params), dtype=np.float64)
+    if len(_SEQ_CACHE) > 16:
+        _SEQ_CACHE.clear()
+    _SEQ_CACHE[id(spec)] = (spec, values)
+    return values
+
+
+def schedule_range(spec: Spec, a: int, b: int) -> np.ndarray:
+    """``lr[a..b-1]`` of the schedule, warmup included (indices count epochs with per-epoch).
 
     prefix: ``lr[t] = ramp(t)`` for ``t < W``, then ``main(t - W)`` with the main schedule
     run over ``N - W`` steps; the ramp ends at ``main(0)``. overlay: ``main`` runs over all
     ``N`` steps and the ramp replaces ``main(0..W-1)``, ending at ``main(W)``.
     """
-    n, w = spec.n, spec.warmup
-    params = spec.kernel_params()
-    if spec.warmup_mode == "prefix" and w:
-        if spec.entry.sequential:  # the metrics of epochs W.. drive the main schedule
-            params["metrics"] = params["metrics"][w:]
-        main = spec.entry.kernel(np.arange(n - w, dtype=np.float64), n - w, **params)
-        target = main[0]
-        out = np.empty(n, dtype=np.float64)
-        out[w:] = main
-    else:
-        out = spec.entry.kernel(np.arange(n, dtype=np.float64), n, **params)
-        out = np.asarray(out, dtype=np.float64)
-        if not w:
-            return out
-        target = out[w]
-    out[:w] = kernels.warmup_ramp(np.arange(w, dtype=np.float64), w, spec.warmup_start,
-                                  float(target), spec.warmup_shape)
+    w = spec.warmup
+    if not w:
+        return _main(spec, a, b)
+    prefix = spec.warmup_mode == "prefix"
+    out = np.empty(b - a, dtype=np.float64)
+    lo = max(a, w)
+    if lo < b:
+        out[lo - a:] = _main(spec, lo - w, b - w) if prefix else _main(spec, lo, b)
+    if a < w:
+        target = float(_main(spec, 0, 1)[0] if prefix else _main(spec, w, w + 1)[0])
+        hi = min(b, w)
+        out[:hi - a] = kernels.warmup_ramp(_t(a, hi), w, spec.warmup_start, target,
+                                           spec.warmup_shape)
     return out
 
 
+def schedule_values(spec: Spec) -> np.ndarray:
+    """``lr[0..N-1]`` of the schedule, warmup included."""
+    return schedule_range(spec, 0, spec.n)
+
+
+def output_range(spec: Spec, a: int, b: int) -> np.ndarray:
+    """Values of output rows ``a..b-1`` (per-epoch: each epoch's value held K rows)."""
+    if not spec.per_epoch:
+        return schedule_range(spec, a, b)
+    k = spec.steps_per_epoch
+    assert k is not None
+    e0, e1 = a // k, (b - 1) // k + 1
+    return np.repeat(schedule_range(spec, e0, e1), k)[a - e0 * k:b - e0 * k]
+
+
 def evaluate(spec: Spec, label: str | None = None) -> Series:
-    """The series the renderers draw: per-epoch expansion and ``--start`` applied."""
-    values = schedule_values(spec)
-    if spec.per_epoch:
-        assert spec.steps_per_epoch is not None
-        values = np.repeat(values, spec.steps_per_epoch)
-    total = values.shape[0]
-    steps = np.arange(spec.start, total, dtype=np.int64)
+    """The series the renderers draw, computed on demand (``--start`` applied)."""
+    total = spec.n * spec.steps_per_epoch if spec.per_epoch else spec.n
     return Series(
-        label=label or spec.name, steps=steps, values=values[spec.start:],
-        name=spec.name, params=spec.key_params(),
+        label=label or spec.name, name=spec.name, params=spec.key_params(),
         unit="step" if spec.per_epoch else spec.unit, total_steps=total,
+        source=lambda a, b: output_range(spec, a, b), start=spec.start, stop=total,
     )

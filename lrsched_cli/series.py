@@ -1,29 +1,92 @@
-"""The one shape every renderer takes: a labelled series of (steps, values)."""
+"""The one shape every renderer takes: a labelled series of (steps, values).
+
+A series either holds its arrays, or computes them on demand from a ``source`` (the
+values of output rows ``[a, b)``), so that export can stream a billion steps in chunks
+and only what needs every value at once (a table's summary, a chart) holds them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
+from .errors import UsageError
 
-@dataclass
+CHUNK = 1 << 16  # rows per chunk when streaming
+MAX_IN_MEMORY = 50_000_000  # values held at once (400 MB of float64)
+
+
 class Series:
     """A labelled learning-rate series.
 
-    ``steps`` are the indices the values belong to (0..N-1 for a schedule, the logged
-    steps for a run), ``values`` the learning rates, float64. ``name`` and ``params``
-    describe where the series came from (for titles and JSON).
+    ``steps`` are the indices the values belong to (``start..stop-1`` for a schedule, the
+    logged steps for a run), ``values`` the learning rates, float64. ``name`` and
+    ``params`` describe where the series came from (for titles and JSON).
     """
 
-    label: str
-    steps: np.ndarray
-    values: np.ndarray
-    name: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
-    unit: str = "step"
-    total_steps: int | None = None  # N of the schedule (before --start)
+    def __init__(self, label: str, steps: np.ndarray | None = None,
+                 values: np.ndarray | None = None, name: str = "",
+                 params: dict[str, Any] | None = None, unit: str = "step",
+                 total_steps: int | None = None, *,
+                 source: Callable[[int, int], np.ndarray] | None = None, start: int = 0,
+                 stop: int | None = None) -> None:
+        self.label = label
+        self.name = name
+        self.params = params if params is not None else {}
+        self.unit = unit
+        self.total_steps = total_steps
+        self.source = source
+        self._steps = steps
+        self._values = values
+        if values is not None:
+            self.start = int(steps[0]) if steps is not None and len(steps) else start
+            self.stop = self.start + len(values) if stop is None else stop
+        else:
+            assert source is not None and stop is not None
+            self.start, self.stop = start, stop
 
     def __len__(self) -> int:
-        return int(self.values.shape[0])
+        return int(self._values.shape[0]) if self._values is not None else self.stop - self.start
+
+    @property
+    def contiguous(self) -> bool:
+        """Steps are start, start+1, ..., stop-1."""
+        s = self._steps
+        if s is None:
+            return True
+        return len(s) == 0 or (int(s[-1]) - int(s[0]) == len(s) - 1
+                               and bool(np.all(np.diff(s) == 1)))
+
+    @property
+    def steps(self) -> np.ndarray:
+        if self._steps is None:
+            self._steps = np.arange(self.start, self.stop, dtype=np.int64)
+        return self._steps
+
+    @property
+    def values(self) -> np.ndarray:
+        """All values at once (computed on first use; refused beyond MAX_IN_MEMORY)."""
+        if self._values is None:
+            n = self.stop - self.start
+            if n > MAX_IN_MEMORY:
+                raise UsageError(
+                    f"'{self.label}' has {n:,} steps: showing them needs all values in memory "
+                    f"({n * 8 / 1e9:.1f} GB); export streams any length (lrsched export ...), "
+                    f"or use fewer --steps (at most {MAX_IN_MEMORY:,} here)")
+            assert self.source is not None
+            self._values = np.asarray(self.source(self.start, self.stop), dtype=np.float64)
+        return self._values
+
+    def chunks(self, size: int = CHUNK) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(steps, values) in consecutive pieces of at most ``size`` rows."""
+        if self._values is not None or self.source is None:
+            steps, values = self.steps, self.values
+            for a in range(0, len(values), size):
+                yield steps[a:a + size], values[a:a + size]
+            return
+        for a in range(self.start, self.stop, size):
+            b = min(self.stop, a + size)
+            yield np.arange(a, b, dtype=np.int64), np.asarray(self.source(a, b),
+                                                               dtype=np.float64)

@@ -639,6 +639,9 @@ def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
             raise UsageError(f"--steps {n} needs {n} metrics; the metrics given have "
                              f"{len(ctx.metrics)}")
     n = 100 if n is None else n
+    fast = _vectorised(sched, n)
+    if fast is not None:
+        return fast, n
     out = np.empty(n, dtype=np.float64)
     i = 0
     try:
@@ -659,6 +662,47 @@ def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
         raise FrameworkError(f"{call.name}(...) raises {type(e).__name__} at step {i + 1}: "
                              f"{e}") from None
     return out, n
+
+
+def _vectorised(sched: Sched, n: int) -> np.ndarray | None:
+    """The schedulers torch computes directly from ``t`` (no recursion): numpy, same ops."""
+    from .. import kernels
+
+    t = np.arange(n, dtype=np.float64)
+    if type(sched) is OneCycleLR:
+        if n - 1 > sched.total_steps:
+            raise FrameworkError(f"at step {sched.total_steps + 1}: ValueError: Tried to step "
+                                 f"{sched.total_steps + 1} times. The specified number of total "
+                                 f"steps is {sched.total_steps}")
+        g = sched.group
+        out = np.empty(n, dtype=np.float64)
+        todo = np.ones(n, dtype=bool)
+        start = 0.0
+        for i, (end, a, b) in enumerate(sched.phases):
+            here = todo & (t <= end) if i < len(sched.phases) - 1 else todo
+            pct = (t[here] - start) / (end - start)
+            lo, hi = g[a], g[b]
+            out[here] = (hi + (lo - hi) / 2.0 * (np.cos(np.pi * pct) + 1) if sched.cos
+                         else (hi - lo) * pct + lo)
+            todo &= ~here
+            start = end
+        return out
+    if type(sched) is CyclicLR and sched.custom is None:
+        cycle = np.floor(1 + t / sched.total_size)
+        x = 1.0 + t / sched.total_size - cycle
+        r = sched.step_ratio
+        factor = np.where(x <= r, x / r, (x - 1) / (r - 1))
+        height = (sched.max_lr - sched.base_lr) * factor
+        if sched.mode == "triangular":
+            scale = 1.0
+        elif sched.mode == "triangular2":
+            scale = 1 / (2.0 ** (cycle - 1))
+        else:
+            scale = np.power(sched.gamma, t)
+        return sched.base_lr + height * scale
+    if type(sched) is CosineAnnealingWarmRestarts:
+        return kernels.sgdr(t, n, sched.T_0, sched.T_mult, sched.eta_min, sched.base_lr)
+    return None
 
 
 DIALECT = Dialect(

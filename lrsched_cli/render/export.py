@@ -1,63 +1,66 @@
-"""Exporters: csv, json, jsonl and npy (DESIGN.md §3).
+"""Exporters: csv, json, jsonl and npy (DESIGN.md §3), streamed in chunks.
 
-Floats are written as Python ``repr`` gives them: the shortest text that parses back to
-the exact float64.
+Every float is written as the shortest text that parses back to the identical float64.
+orjson does the formatting (Ryu, in C): the digits are Python ``repr``'s, only exponents
+are spelled without padding (``1e-7`` where ``repr`` writes ``1e-07``). A CSV chunk is one
+orjson call over the interleaved step and value columns, then two vectorised byte edits
+(row ends, and the ``.0`` of the integer steps), so no Python object is made per row.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 import numpy as np
+import orjson
 
 from ..errors import UsageError
-from ..series import Series
+from ..series import CHUNK, Series
 from . import FORMATS
-from .output import write_binary, write_text
+from .output import write_binary
 
-__all__ = ["FORMATS", "export"]
-_CHUNK = 65536
+__all__ = ["FORMATS", "export", "csv_rows", "fmt_float"]
 
-
-def _aligned(series: list[Series]) -> tuple[np.ndarray, list[list[Any]]]:
-    """Union of the steps, and each series' values on it (None where it has none)."""
-    first = series[0].steps
-    if all(s.steps.shape == first.shape and np.array_equal(s.steps, first) for s in series):
-        return first, [s.values.tolist() for s in series]
-    steps = np.unique(np.concatenate([s.steps for s in series]))
-    cols = []
-    for s in series:
-        col: list[Any] = [None] * steps.shape[0]
-        for i, v in zip(np.searchsorted(steps, s.steps).tolist(), s.values.tolist()):
-            col[i] = v
-        cols.append(col)
-    return steps, cols
+_NP = orjson.OPT_SERIALIZE_NUMPY
+_COMMA, _NEWLINE = 44, 10
 
 
-def _cell(v: float | None) -> str:
-    return "" if v is None else repr(v)
+def fmt_float(x: float) -> str:
+    """One value as exported: the shortest round-trip text."""
+    return orjson.dumps(float(x)).decode()
 
 
-def write_csv(fh: IO[str], series: list[Series], header: bool = True) -> None:
-    unit = series[0].unit
-    if header:
-        names = ["lr"] if len(series) == 1 else [_csv_quote(s.label) for s in series]
-        fh.write(",".join([unit, *names]) + "\n")
-    steps, cols = _aligned(series)
-    step_list = steps.tolist()
-    n = len(step_list)
-    for lo in range(0, n, _CHUNK):
-        hi = min(n, lo + _CHUNK)
-        if len(cols) == 1:
-            col = cols[0]
-            rows = [f"{step_list[i]},{_cell(col[i])}\n" for i in range(lo, hi)]
-        else:
-            rows = [
-                ",".join([str(step_list[i]), *(_cell(c[i]) for c in cols)]) + "\n"
-                for i in range(lo, hi)
-            ]
-        fh.write("".join(rows))
+def csv_rows(steps: np.ndarray, cols: Sequence[np.ndarray]) -> bytes:
+    """``step,v1,v2,...\\n`` for each row, formatted in C (steps below 2**53)."""
+    k = len(cols)
+    if not len(steps):
+        return b""
+    m = np.empty((len(steps), k + 1), dtype=np.float64)
+    m[:, 0] = steps
+    for j, c in enumerate(cols):
+        m[:, j + 1] = c
+    buf = np.frombuffer(orjson.dumps(m.ravel(), option=_NP), dtype=np.uint8)[1:-1].copy()
+    commas = np.flatnonzero(buf == _COMMA)
+    step_ends = commas[0::k + 1]
+    buf[commas[k::k + 1]] = _NEWLINE
+    keep = np.ones(len(buf), dtype=bool)
+    keep[step_ends - 1] = False  # the ".0" orjson writes after an integral float
+    keep[step_ends - 2] = False
+    return buf[keep].tobytes() + b"\n"
+
+
+def _aligned(series: Sequence[Series]) -> bool:
+    first = series[0]
+    return all(s.contiguous and s.start == first.start and len(s) == len(first)
+               for s in series) and first.contiguous
+
+
+def _lockstep(series: Sequence[Series]) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
+    """Chunks of all series together (they share their steps)."""
+    its = [s.chunks(CHUNK) for s in series]
+    for parts in zip(*its):
+        yield parts[0][0], [v for _, v in parts]
 
 
 def _csv_quote(text: str) -> str:
@@ -66,64 +69,108 @@ def _csv_quote(text: str) -> str:
     return text
 
 
-def series_object(s: Series) -> dict[str, Any]:
-    """The JSON object of one series: schedule, params, steps, (start,) lr."""
+def write_csv(fh: IO[bytes], series: Sequence[Series], header: bool = True) -> None:
+    if header:
+        names = ["lr"] if len(series) == 1 else [_csv_quote(s.label) for s in series]
+        fh.write((",".join([series[0].unit, *names]) + "\n").encode())
+    if _aligned(series):
+        for steps, cols in _lockstep(series):
+            fh.write(csv_rows(steps, cols))
+        return
+    # different steps (a logged run beside a schedule): the union, blanks where absent
+    steps = np.unique(np.concatenate([s.steps for s in series]))
+    cells = []
+    for s in series:
+        col = np.full(len(steps), np.nan)
+        col[np.searchsorted(steps, s.steps)] = s.values
+        cells.append(col)
+    for a in range(0, len(steps), CHUNK):
+        rows = []
+        for i in range(a, min(len(steps), a + CHUNK)):
+            vals = ["" if np.isnan(c[i]) else fmt_float(c[i]) for c in cells]
+            rows.append(",".join([str(int(steps[i])), *vals]))
+        fh.write(("\n".join(rows) + "\n").encode())
+
+
+def series_head(s: Series) -> dict[str, Any]:
+    """The JSON object of one series, without its ``lr`` list."""
     obj: dict[str, Any] = {"schedule": s.name or s.label}
     if s.label != obj["schedule"]:
         obj["label"] = s.label
     obj["params"] = {k: list(v) if isinstance(v, tuple) else v for k, v in s.params.items()}
     obj["steps"] = s.total_steps if s.total_steps is not None else len(s)
-    start = int(s.steps[0]) if len(s) else 0
-    if start:
-        obj["start"] = start
-    if s.total_steps is None or not np.array_equal(
-            s.steps, np.arange(start, start + len(s))):
+    if s.start:
+        obj["start"] = s.start
+    if not s.contiguous:
         obj["step"] = s.steps.tolist()
-    obj["lr"] = s.values.tolist()
     return obj
 
 
-def write_json(fh: IO[str], series: list[Series]) -> None:
+def _write_series_json(fh: IO[bytes], s: Series) -> None:
+    fh.write(orjson.dumps(series_head(s))[:-1] + b',"lr":[')
+    first = True
+    for _, values in s.chunks(CHUNK):
+        if not len(values):
+            continue
+        fh.write((b"" if first else b",") + orjson.dumps(values, option=_NP)[1:-1])
+        first = False
+    fh.write(b"]}")
+
+
+def write_json(fh: IO[bytes], series: Sequence[Series]) -> None:
     if len(series) == 1:
-        doc: Any = series_object(series[0])
+        _write_series_json(fh, series[0])
     else:
-        doc = {"schedules": [series_object(s) for s in series]}
-    fh.write(json.dumps(doc, allow_nan=False))
-    fh.write("\n")
+        fh.write(b'{"schedules":[')
+        for i, s in enumerate(series):
+            if i:
+                fh.write(b",")
+            _write_series_json(fh, s)
+        fh.write(b"]}")
+    fh.write(b"\n")
 
 
-def write_jsonl(fh: IO[str], series: list[Series]) -> None:
-    steps, cols = _aligned(series)
-    step_list = steps.tolist()
-    keys = ["lr"] if len(series) == 1 else [s.label for s in series]
-    n = len(step_list)
-    for lo in range(0, n, _CHUNK):
-        hi = min(n, lo + _CHUNK)
-        fh.write("".join(
-            json.dumps({"step": step_list[i], **{k: c[i] for k, c in zip(keys, cols)}}) + "\n"
-            for i in range(lo, hi)
-        ))
+def write_jsonl(fh: IO[bytes], series: Sequence[Series]) -> None:
+    if len(series) == 1 and series[0].contiguous:
+        for steps, values in series[0].chunks(CHUNK):
+            rows = csv_rows(steps, [values])[:-1]  # "s,v\ns,v" -> {"step":s,"lr":v}
+            fh.write(b'{"step":' + rows.replace(b",", b',"lr":')
+                     .replace(b"\n", b'}\n{"step":') + b"}\n")
+        return
+    keys = [orjson.dumps(s.label) for s in series]
+    steps = np.unique(np.concatenate([s.steps for s in series]))
+    index = [dict(zip(s.steps.tolist(), s.values.tolist())) for s in series]
+    for a in range(0, len(steps), CHUNK):
+        lines = []
+        for st in steps[a:a + CHUNK].tolist():
+            parts = [b'"step":%d' % st]
+            for k, idx in zip(keys, index):
+                if st in idx:
+                    parts.append(k + b":" + orjson.dumps(idx[st]))
+            lines.append(b"{" + b",".join(parts) + b"}\n")
+        fh.write(b"".join(lines))
 
 
-def write_npy(fh: IO[bytes], series: list[Series]) -> None:
+def write_npy(fh: IO[bytes], series: Sequence[Series]) -> None:
     if len(series) == 1:
-        arr = series[0].values
-    else:
-        if len({len(s) for s in series}) != 1:
-            raise UsageError("npy needs series of equal length; use csv or json")
-        arr = np.column_stack([s.values for s in series])
+        s = series[0]
+        np.lib.format.write_array_header_1_0(
+            fh, {"descr": "<f8", "fortran_order": False, "shape": (len(s),)})
+        for _, values in s.chunks(CHUNK * 16):
+            fh.write(np.ascontiguousarray(values, dtype="<f8").tobytes())
+        return
+    if len({len(s) for s in series}) != 1:
+        raise UsageError("npy needs series of equal length; use csv or json")
+    arr = np.column_stack([s.values for s in series])
     np.save(fh, np.ascontiguousarray(arr, dtype=np.float64), allow_pickle=False)
 
 
-def export(series: list[Series], fmt: str, output: str | None, header: bool = True) -> None:
+def export(series: Sequence[Series], fmt: str, output: str | None, header: bool = True) -> None:
     """Write ``series`` in format ``fmt`` to ``output`` (None or '-' for stdout)."""
-    if fmt == "csv":
-        write_text(output, lambda fh: write_csv(fh, series, header))
-    elif fmt == "json":
-        write_text(output, lambda fh: write_json(fh, series))
-    elif fmt == "jsonl":
-        write_text(output, lambda fh: write_jsonl(fh, series))
-    elif fmt == "npy":
-        write_binary(output, lambda fh: write_npy(fh, series), "npy output")
-    else:  # pragma: no cover - the CLI validates the format
+    writers = {"csv": lambda fh: write_csv(fh, series, header),
+               "json": lambda fh: write_json(fh, series),
+               "jsonl": lambda fh: write_jsonl(fh, series),
+               "npy": lambda fh: write_npy(fh, series)}
+    if fmt not in writers:  # pragma: no cover - the CLI validates the format
         raise UsageError(f"unknown format '{fmt}'; choose from {', '.join(FORMATS)}")
+    write_binary(output, writers[fmt], "npy output" if fmt == "npy" else None)

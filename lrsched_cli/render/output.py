@@ -64,15 +64,19 @@ def write_text(path: str | None, writer: Callable[[IO[str]], None]) -> None:
         writer(fh)
 
 
-def write_binary(path: str | None, writer: Callable[[IO[bytes]], None], what: str) -> None:
-    """Run ``writer`` on stdout's byte stream or an atomically written file."""
+def write_binary(path: str | None, writer: Callable[[IO[bytes]], None],
+                 binary_what: str | None = None) -> None:
+    """Run ``writer`` on stdout's byte stream or an atomically written file.
+
+    ``binary_what`` names output that is not text (npy): refused on a terminal.
+    """
     if is_stdout(path):
-        if sys.stdout.isatty():
-            raise UsageError(f"{what} is binary: give -o FILE or redirect stdout")
+        if binary_what and sys.stdout.isatty():
+            raise UsageError(f"{binary_what} is binary: give -o FILE or redirect stdout")
         sys.stdout.flush()
         buf = getattr(sys.stdout, "buffer", None)
         if buf is None:
-            raise UsageError(f"{what} needs a binary stdout: give -o FILE")
+            raise UsageError("this output needs a binary stdout: give -o FILE")
         writer(buf)
         buf.flush()
         return
