@@ -27,15 +27,20 @@ if os.path.exists(exe):
     LRSCHED = [exe]
 
 ROWS: list[tuple[str, str, str, str]] = []  # (what, measured, baseline, ratio / limit)
+# As installed for users: byte-code cached (some shells set PYTHONDONTWRITEBYTECODE, which
+# makes every start compile lrsched's modules again).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def run_time(cmd: list[str] | str, runs: int, stdin: str | None = None) -> float:
     """Median wall time of ``cmd`` (output to /dev/null)."""
     times = []
+    subprocess.run(cmd, shell=isinstance(cmd, str), stdout=subprocess.DEVNULL,  # warm-up
+                   stderr=subprocess.DEVNULL, env=ENV, input=stdin.encode() if stdin else None)
     for _ in range(runs):
         t0 = time.perf_counter()
         subprocess.run(cmd, shell=isinstance(cmd, str), stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=True,
+                       stderr=subprocess.DEVNULL, check=True, env=ENV,
                        input=stdin.encode() if stdin else None)
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
@@ -46,7 +51,8 @@ def peak_rss_mb(cmd: list[str]) -> float:
     probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], "
              "stdout=subprocess.DEVNULL, check=True); "
              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([PY, "-c", probe, *cmd], capture_output=True, text=True, check=True)
+    out = subprocess.run([PY, "-c", probe, *cmd], capture_output=True, text=True, check=True,
+                         env=ENV)
     return int(out.stdout.strip()) / 1024
 
 
