@@ -165,6 +165,8 @@ def _output_options(action: str) -> list[tuple[str, Any, Any]]:
                                 "\\[default: the schedule and its parameters]")),
             ("dpi", int, _out(150, "--dpi", min=10, max=1200, metavar="INT",
                               help="Resolution of a PNG")),
+            ("quiet", bool, _out(False, "--quiet", "-q", metavar="",
+                                 help="No progress bar or message on stderr")),
         ]
     if action == "code":
         return [("framework", str, _out("torch", "--framework", metavar="[torch|hf|optax|keras]",
@@ -181,6 +183,8 @@ def _output_options(action: str) -> list[tuple[str, Any, Any]]:
                                  help="Output file; - or none for stdout")),
             ("no_header", bool, _out(False, "--no-header", metavar="",
                                      help="CSV without header")),
+            ("quiet", bool, _out(False, "--quiet", "-q", metavar="",
+                                 help="No progress bar on stderr")),
         ]
     return []
 
@@ -249,8 +253,20 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
     if entry.notes:
         help_text += f"\n\n{entry.notes}"
     sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
-    sub.command(name=entry.name, help=help_text, short_help=entry.summary)(callback)
+    sub.command(name=entry.name, help=help_text, short_help=entry.summary,
+                epilog=f"Example: {_example(action, entry)}")(callback)
     return typer.main.get_command(sub)
+
+
+def _example(action: str, entry: registry.Schedule) -> str:
+    """A one-line example of ``lrsched <action> <schedule>``."""
+    opts = {"step": "--decay-factor 0.5 --step-size 10", "cosine": "--lr-max 0.1 --warmup 5%",
+            "one-cycle": "--max-lr 0.1 --steps 1000", "plateau": "--metrics val_loss.txt",
+            "multistep": "--milestones 30,60,90", "cyclic": "--mode triangular2",
+            "wsd": "--steps 10000 --decay-shape 1-sqrt"}.get(entry.name, "--steps 1000")
+    tail = {"plot": " -o schedule.png", "export": " --format csv > lr.csv", "table": " --rows 10",
+            "code": " --framework torch"}.get(action, "")
+    return f"lrsched {action if action != 'spec' else 'plot'} {entry.name} {opts}{tail}"
 
 
 def build_dialect_command(action: str, dialect: str) -> Any:
@@ -258,11 +274,18 @@ def build_dialect_command(action: str, dialect: str) -> Any:
     from .dialects import DESCRIPTIONS
 
     run = PANEL_RUN
+
+    def complete_names(incomplete: str) -> list[str]:
+        from .dialects import get
+
+        return [n for n in get(dialect).functions if n.startswith(incomplete)]
+
     sig_params = [
         inspect.Parameter("expr", inspect.Parameter.KEYWORD_ONLY, annotation=str,
                           default=typer.Argument(..., metavar="EXPR", show_default=False,
                                                  help="The call, quoted: "
-                                                 + DESCRIPTIONS[dialect][1])),
+                                                 + DESCRIPTIONS[dialect][1],
+                                                 autocompletion=complete_names)),
         inspect.Parameter("base_lr", inspect.Parameter.KEYWORD_ONLY, annotation=str,
                           default=typer.Option(None, "--base-lr", "--lr", metavar="FLOAT",
                                                help="The optimizer's learning rate, which the "
@@ -318,8 +341,9 @@ def build_dialect_command(action: str, dialect: str) -> Any:
     title, example = DESCRIPTIONS[dialect]
     sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
     sub.command(name=dialect, short_help=f"{title}: paste a scheduler call",
-                help=f"{title}: the exact schedule of a pasted call, e.g.\n\n  lrsched "
-                     f"{action if action != 'spec' else 'plot'} {dialect} \"{example}\"")(callback)
+                help=f"{title}: the exact schedule of a pasted call.",
+                epilog=f"Example: lrsched {action if action != 'spec' else 'plot'} {dialect} "
+                       f"\"{example}\"")(callback)
     return typer.main.get_command(sub)
 
 
@@ -343,24 +367,25 @@ def _do_table(series: Any, rows: int, at: str | None, chart: bool,
 
 
 def _do_plot(series: Any, output: str | None, log_y: bool, title: str | None,
-             dpi: int) -> None:
+             dpi: int, quiet: bool) -> None:
     from .render.figure import figure_format, save_figure
 
     path = output or f"{_file_stem(series)}.png"
     figure_format(path)
-    save_figure([series], path, log_y=log_y, title=title, dpi=dpi)
-    sys.stderr.write(f"wrote {path}\n")
+    save_figure([series], path, log_y=log_y, title=title, dpi=dpi, quiet=quiet)
+    if not quiet:
+        sys.stderr.write(f"wrote {path}\n")
 
 
 def _do_export(series: Any, format: str, output: str | None,
-               no_header: bool) -> None:
+               no_header: bool, quiet: bool) -> None:
     from .render.export import FORMATS, export
 
     fmt = format.strip().lower()
     if fmt not in FORMATS:
         raise UsageError(f"invalid value for --format: '{format}' (allowed: "
                          f"{', '.join(FORMATS)})")
-    export([series], fmt, output, header=not no_header)
+    export([series], fmt, output, header=not no_header, quiet=quiet)
 
 
 def _file_stem(series: Any) -> str:
@@ -385,7 +410,13 @@ _ACTIONS: dict[str, Callable[..., None]] = {
 app = typer.Typer(
     cls=LrschedGroup, no_args_is_help=True, rich_markup_mode="rich",
     pretty_exceptions_enable=False,
-    help="Explore learning-rate schedules: list, info, table, plot, export, compare.",
+    help="Explore learning-rate schedules: list, info, table, plot, export, compare, code.",
+    epilog="Examples:\n\n"
+           "  lrsched plot cosine --lr-max 0.1 --warmup 5% -o cosine.png\n\n"
+           "  lrsched compare \"step --step-size 10\" "
+           "\"torch 'StepLR(step_size=10, gamma=0.5)'\"\n\n"
+           "  lrsched export hf \"get_cosine_schedule_with_warmup(100, 1000)\" --base-lr 3e-4 "
+           "> lr.csv",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -401,7 +432,7 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
 ) -> None:
-    """Explore learning-rate schedules: list, info, table, plot, export, compare."""
+    """Explore learning-rate schedules: list, info, table, plot, export, compare, code."""
 
 
 for _action, _help in (

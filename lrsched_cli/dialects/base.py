@@ -5,9 +5,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list names
+    import numpy as np
+
 
 from ..errors import UsageError
 from .expr import Call, Lambda, Placeholder, parse_call
@@ -137,6 +139,8 @@ def need_list(fn: str, name: str, v: Any) -> Sequence[Any]:
 
 def run_scalar(f: Callable[[int], float], n: int, what: str) -> np.ndarray:
     """``[f(0), ..., f(n-1)]`` as float64; a framework's arithmetic error becomes one line."""
+    import numpy as np
+
     out = np.empty(n, dtype=np.float64)
     t = 0
     try:

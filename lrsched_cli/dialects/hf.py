@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list names
+    import numpy as np
+
 
 from ..errors import UsageError
 from .base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number, run_scalar

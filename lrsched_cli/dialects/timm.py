@@ -15,9 +15,11 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list names
+    import numpy as np
+
 
 from ..errors import UsageError
 from .base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number, run_scalar
@@ -246,6 +248,8 @@ def _check(name: str, a: dict[str, Any]) -> None:
 
 
 def _plateau(a: dict[str, Any], ctx: Ctx, n: int) -> np.ndarray:
+    import numpy as np
+
     from .torch import Group, ReduceLROnPlateau
 
     if ctx.metrics is None:

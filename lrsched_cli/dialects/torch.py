@@ -15,9 +15,11 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list names
+    import numpy as np
+
 
 from ..errors import UsageError
 from .base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, is_number
@@ -627,6 +629,8 @@ def implied_steps(call: Call) -> int | None:
 
 def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
     """``lr[0..N-1]`` of the scheduler; N = ctx.steps or the implied length (else 100)."""
+    import numpy as np
+
     group = Group(lr=ctx.base_lr)
     sched = _build(call, group)
     n = ctx.steps if ctx.steps is not None else implied_steps(call)
@@ -666,6 +670,8 @@ def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
 
 def _vectorised(sched: Sched, n: int) -> np.ndarray | None:
     """The schedulers torch computes directly from ``t`` (no recursion): numpy, same ops."""
+    import numpy as np
+
     from .. import kernels
 
     t = np.arange(n, dtype=np.float64)

@@ -9,7 +9,7 @@ orjson call over the interleaved step and value columns, then two vectorised byt
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
 
 import numpy as np
@@ -56,11 +56,20 @@ def _aligned(series: Sequence[Series]) -> bool:
                for s in series) and first.contiguous
 
 
-def _lockstep(series: Sequence[Series]) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
+Advance = Callable[[int], None]
+
+
+def _nothing(rows: int) -> None:
+    return None
+
+
+def _lockstep(series: Sequence[Series],
+              advance: Advance) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
     """Chunks of all series together (they share their steps)."""
     its = [s.chunks(CHUNK) for s in series]
     for parts in zip(*its):
         yield parts[0][0], [v for _, v in parts]
+        advance(len(parts[0][0]))
 
 
 def _csv_quote(text: str) -> str:
@@ -69,12 +78,13 @@ def _csv_quote(text: str) -> str:
     return text
 
 
-def write_csv(fh: IO[bytes], series: Sequence[Series], header: bool = True) -> None:
+def write_csv(fh: IO[bytes], series: Sequence[Series], header: bool = True,
+              advance: Advance = _nothing) -> None:
     if header:
         names = ["lr"] if len(series) == 1 else [_csv_quote(s.label) for s in series]
         fh.write((",".join([series[0].unit, *names]) + "\n").encode())
     if _aligned(series):
-        for steps, cols in _lockstep(series):
+        for steps, cols in _lockstep(series, advance):
             fh.write(csv_rows(steps, cols))
         return
     # different steps (a logged run beside a schedule): the union, blanks where absent
@@ -106,10 +116,11 @@ def series_head(s: Series) -> dict[str, Any]:
     return obj
 
 
-def _write_series_json(fh: IO[bytes], s: Series) -> None:
+def _write_series_json(fh: IO[bytes], s: Series, advance: Advance) -> None:
     fh.write(orjson.dumps(series_head(s))[:-1] + b',"lr":[')
     first = True
     for _, values in s.chunks(CHUNK):
+        advance(len(values))
         if not len(values):
             continue
         fh.write((b"" if first else b",") + orjson.dumps(values, option=_NP)[1:-1])
@@ -117,22 +128,23 @@ def _write_series_json(fh: IO[bytes], s: Series) -> None:
     fh.write(b"]}")
 
 
-def write_json(fh: IO[bytes], series: Sequence[Series]) -> None:
+def write_json(fh: IO[bytes], series: Sequence[Series], advance: Advance = _nothing) -> None:
     if len(series) == 1:
-        _write_series_json(fh, series[0])
+        _write_series_json(fh, series[0], advance)
     else:
         fh.write(b'{"schedules":[')
         for i, s in enumerate(series):
             if i:
                 fh.write(b",")
-            _write_series_json(fh, s)
+            _write_series_json(fh, s, advance)
         fh.write(b"]}")
     fh.write(b"\n")
 
 
-def write_jsonl(fh: IO[bytes], series: Sequence[Series]) -> None:
+def write_jsonl(fh: IO[bytes], series: Sequence[Series], advance: Advance = _nothing) -> None:
     if len(series) == 1 and series[0].contiguous:
         for steps, values in series[0].chunks(CHUNK):
+            advance(len(values))
             rows = csv_rows(steps, [values])[:-1]  # "s,v\ns,v" -> {"step":s,"lr":v}
             fh.write(b'{"step":' + rows.replace(b",", b',"lr":')
                      .replace(b"\n", b'}\n{"step":') + b"}\n")
@@ -151,12 +163,13 @@ def write_jsonl(fh: IO[bytes], series: Sequence[Series]) -> None:
         fh.write(b"".join(lines))
 
 
-def write_npy(fh: IO[bytes], series: Sequence[Series]) -> None:
+def write_npy(fh: IO[bytes], series: Sequence[Series], advance: Advance = _nothing) -> None:
     if len(series) == 1:
         s = series[0]
         np.lib.format.write_array_header_1_0(
             fh, {"descr": "<f8", "fortran_order": False, "shape": (len(s),)})
         for _, values in s.chunks(CHUNK * 16):
+            advance(len(values))
             fh.write(np.ascontiguousarray(values, dtype="<f8").tobytes())
         return
     if len({len(s) for s in series}) != 1:
@@ -165,12 +178,20 @@ def write_npy(fh: IO[bytes], series: Sequence[Series]) -> None:
     np.save(fh, np.ascontiguousarray(arr, dtype=np.float64), allow_pickle=False)
 
 
-def export(series: Sequence[Series], fmt: str, output: str | None, header: bool = True) -> None:
-    """Write ``series`` in format ``fmt`` to ``output`` (None or '-' for stdout)."""
-    writers = {"csv": lambda fh: write_csv(fh, series, header),
-               "json": lambda fh: write_json(fh, series),
-               "jsonl": lambda fh: write_jsonl(fh, series),
-               "npy": lambda fh: write_npy(fh, series)}
-    if fmt not in writers:  # pragma: no cover - the CLI validates the format
+def export(series: Sequence[Series], fmt: str, output: str | None, header: bool = True,
+           quiet: bool = False) -> None:
+    """Write ``series`` in format ``fmt`` to ``output`` (None or '-' for stdout).
+
+    A progress bar shows on a terminal's stderr for big exports (not with ``quiet``).
+    """
+    from ..progress import progress
+
+    if fmt not in FORMATS:  # pragma: no cover - the CLI validates the format
         raise UsageError(f"unknown format '{fmt}'; choose from {', '.join(FORMATS)}")
-    write_binary(output, writers[fmt], "npy output" if fmt == "npy" else None)
+    total = max(len(s) for s in series)
+    with progress(total, f"writing {fmt}", quiet) as advance:
+        writers = {"csv": lambda fh: write_csv(fh, series, header, advance),
+                   "json": lambda fh: write_json(fh, series, advance),
+                   "jsonl": lambda fh: write_jsonl(fh, series, advance),
+                   "npy": lambda fh: write_npy(fh, series, advance)}
+        write_binary(output, writers[fmt], "npy output" if fmt == "npy" else None)

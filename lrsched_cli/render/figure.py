@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -54,7 +54,8 @@ FIG_WIDTH_IN = 7.0
 REDUCE_ABOVE = 4  # points per horizontal pixel beyond which a series is reduced
 
 
-def envelope(s: Series, bins: int) -> tuple[np.ndarray, np.ndarray]:
+def envelope(s: Series, bins: int,
+             advance: Callable[[int], None] = lambda rows: None) -> tuple[np.ndarray, np.ndarray]:
     """A polyline with the min and max of every one of ``bins`` columns (streamed).
 
     Per column it passes through the min and the max in the order the series visits them
@@ -67,6 +68,7 @@ def envelope(s: Series, bins: int) -> tuple[np.ndarray, np.ndarray]:
     first = np.full(bins, np.nan)
     last = np.full(bins, np.nan)
     for steps, vals in s.chunks(1 << 20):
+        advance(len(vals))
         idx = (steps - start) * bins // n
         starts = np.concatenate(([0], np.flatnonzero(np.diff(idx)) + 1))
         ends = np.concatenate((starts[1:], [len(idx)])) - 1
@@ -91,7 +93,8 @@ def envelope(s: Series, bins: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
-                title: str | None = None, dpi: int = 150, reduce: bool = True) -> None:
+                title: str | None = None, dpi: int = 150, reduce: bool = True,
+                quiet: bool = False) -> None:
     """Draw ``series`` on one set of axes and save to ``path`` (format from its suffix).
 
     A series with more points than ~4 per horizontal pixel is drawn as its per-pixel
@@ -110,7 +113,10 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
         style = dict(linewidth=1.6, color=COLORS[i % len(COLORS)],
                      linestyle=STYLES[i % len(STYLES)], label=s.label)
         if reduce and s.contiguous and len(s) > REDUCE_ABOVE * pixels:
-            x, y = envelope(s, 2 * pixels)
+            from ..progress import progress
+
+            with progress(len(s), f"computing {s.label}", quiet) as advance:
+                x, y = envelope(s, 2 * pixels, advance)
             ax.plot(x, y, **style)
         else:
             ax.plot(s.steps, s.values, drawstyle="steps-post", **style)

@@ -1,0 +1,1 @@
+complete --command lrsched --no-files --arguments "(env _LRSCHED_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) lrsched)" --condition "env _LRSCHED_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) lrsched"
