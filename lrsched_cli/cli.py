@@ -100,6 +100,24 @@ class ScheduleGroup(TyperGroup):
             return None
         return build_command(self.name or "table", entry)
 
+    def parse_args(self, ctx: Any, args: list[str]) -> Any:
+        """``lrsched plot --spec FILE [options]``: the schedule and its options from a file."""
+        if args and (args[0] == "--spec" or args[0].startswith("--spec=")):
+            from . import specfile
+
+            if args[0] == "--spec":
+                if len(args) < 2:
+                    raise UsageError("--spec needs a file name (.toml or .json)")
+                path, rest = args[1], args[2:]
+            else:
+                path, rest = args[0].split("=", 1)[1], args[1:]
+            entries = specfile.read(path)
+            if len(entries) != 1:
+                raise UsageError(f"spec file '{path}' holds {len(entries)} schedules; "
+                                 f"'{self.name}' takes one (compare takes several)")
+            args = specfile.to_words(entries[0], path) + rest
+        return super().parse_args(ctx, args)
+
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name = args[0]
         cmd = self.get_command(ctx, name)
@@ -143,8 +161,20 @@ def _out(default: Any, *flags: str, help: str, **kw: Any) -> Any:
     return typer.Option(default, *flags, help=help, rich_help_panel=PANEL_OUTPUT, **kw)
 
 
+def _save_spec_option() -> tuple[str, Any, Any]:
+    return ("save_spec", str, _out(None, "--save-spec", metavar="FILE",
+                                   help="Also save this schedule to a .toml or .json file "
+                                        "(read it back with --spec FILE)"))
+
+
 def _output_options(action: str) -> list[tuple[str, Any, Any]]:
     """(name, annotation, typer.Option) of each output option of ``action``."""
+    if action in ("table", "plot", "export"):
+        return [*_output_options_of(action), _save_spec_option()]
+    return _output_options_of(action)
+
+
+def _output_options_of(action: str) -> list[tuple[str, Any, Any]]:
     if action == "table":
         return [
             ("rows", int, _out(20, "--rows", metavar="INT", help="Rows to show, evenly sampled "
@@ -232,6 +262,9 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
         if action == "spec":
             return raw
         spec = registry.resolve(entry, raw)
+        save = kw.pop("save_spec", None)
+        if save:
+            _save_native(save, spec, raw)
         if action == "code":
             from .codegen import emit
 
@@ -241,7 +274,7 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
 
         series = evaluate(spec)
         try:
-            _ACTIONS[action](series, **{k: kw[k] for k in out_names})
+            _ACTIONS[action](series, **{k: kw[k] for k in out_names if k != "save_spec"})
         except BrokenPipeError:
             _quiet_broken_pipe()
         return None
@@ -329,8 +362,13 @@ def build_dialect_command(action: str, dialect: str) -> Any:
         if action == "spec":
             return raw
         series = series_from_options(dialect, raw)
+        if kw.get("save_spec"):
+            from . import specfile
+
+            specfile.write(kw["save_spec"], [{"schedule": dialect, **{
+                k: _typed(v) for k, v in raw.items() if v is not None}}])
         try:
-            _ACTIONS[action](series, **{k: kw[k] for k in out_names})
+            _ACTIONS[action](series, **{k: kw[k] for k in out_names if k != "save_spec"})
         except BrokenPipeError:
             _quiet_broken_pipe()
         return None
@@ -345,6 +383,35 @@ def build_dialect_command(action: str, dialect: str) -> Any:
                 epilog=f"Example: lrsched {action if action != 'spec' else 'plot'} {dialect} "
                        f"\"{example}\"")(callback)
     return typer.main.get_command(sub)
+
+
+def _typed(text: Any) -> Any:
+    """A command-line value as the number it spells, where it spells one."""
+    if not isinstance(text, str):
+        return text
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _save_native(path: str, spec: Any, raw: dict[str, Any]) -> None:
+    """A native schedule to a spec file: every schedule option, and the run options set."""
+    from . import specfile
+
+    entry: dict[str, Any] = {"schedule": spec.name}
+    for p in spec.entry.params:
+        v = spec.params.get(p.name)
+        if p.kind == "metrics":
+            v = raw.get(p.name)
+        if v is not None:
+            entry[p.name] = list(v) if isinstance(v, tuple) else v
+    for p in registry.COMMON:
+        if p.name in spec.explicit and raw.get(p.name) is not None:
+            entry[p.name] = True if raw[p.name] is True else _typed(raw[p.name])
+    specfile.write(path, [entry])
 
 
 # --------------------------------------------------------------------------------------
@@ -445,10 +512,11 @@ for _action, _help in (
                   name=_action, help=_help)
 
 
-@app.command("compare", no_args_is_help=True)
+@app.command("compare", epilog='Example: lrsched compare "cosine --lr-max 0.1" '
+                                  '"step --decay-factor 0.5" --steps 200')
 def compare_cmd(
     specs: list[str] = typer.Argument(
-        ..., metavar="SPEC...", show_default=False,
+        None, metavar="SPEC...", show_default=False,
         help="2 to 8 schedules, each the words that would follow 'lrsched plot', quoted as "
              "one argument: \"cosine --lr-max 0.1\""),
     steps: str = typer.Option(None, "--steps", "--epochs", "--max-epochs", metavar="STEPS",
@@ -466,13 +534,32 @@ def compare_cmd(
     output: str = typer.Option(None, "--output", "-o", metavar="FILE",
                                help="File for --format (the format may come from its suffix)"),
     no_header: bool = typer.Option(False, "--no-header", metavar="", help="CSV without header"),
+    spec_file: str = typer.Option(None, "--spec", metavar="FILE",
+                                  help="Schedules (and labels) from a .toml or .json file, "
+                                       "before any SPEC given"),
+    save_spec: str = typer.Option(None, "--save-spec", metavar="FILE",
+                                  help="Also save these schedules to a .toml or .json file"),
 ) -> None:
     """Compare schedules side by side: a chart, a table and where two of them differ."""
     from .compare import run_compare
 
+    specs = list(specs or [])
+    labels = list(label or [])
+    if spec_file:
+        from . import specfile
+
+        texts, file_labels = specfile.spec_texts(spec_file)
+        if labels and any(file_labels):
+            raise UsageError("labels come from --label or from the spec file, not both")
+        if any(file_labels):
+            if not all(file_labels):
+                raise UsageError(f"spec file '{spec_file}': give every schedule a label, or "
+                                 "none")
+            labels = [lab for lab in file_labels if lab is not None]
+        specs = texts + specs
     try:
-        run_compare(specs, steps, label, rows, at, log_y, height, plot, format, output,
-                    header=not no_header)
+        run_compare(specs, steps, labels, rows, at, log_y, height, plot, format, output,
+                    header=not no_header, save_spec=save_spec)
     except BrokenPipeError:
         _quiet_broken_pipe()
 

@@ -222,9 +222,39 @@ def parse_at(text: str, series: Sequence[Series]) -> list[int]:
     return out
 
 
+def _save(path: str, texts: Sequence[str], labels: Sequence[str], steps: str | None) -> None:
+    """The compared schedules as a spec file (each spec's own words, plus its label)."""
+    import shlex
+
+    from . import specfile
+    from .cli import _typed
+
+    entries = []
+    for text, label in zip(texts, labels):
+        words = shlex.split(text)
+        entry: dict = {"schedule": words[0], "label": label}
+        rest = words[1:]
+        if rest and not rest[0].startswith("-"):
+            entry["expr"] = rest.pop(0)
+        i = 0
+        while i < len(rest):
+            key = rest[i].lstrip("-").replace("-", "_")
+            if i + 1 < len(rest) and not (rest[i + 1].startswith("--")):
+                entry[key] = _typed(rest[i + 1])
+                i += 2
+            else:
+                entry[key] = True
+                i += 1
+        if steps is not None and "steps" not in entry:
+            entry["steps"] = _typed(steps)
+        entries.append(entry)
+    specfile.write(path, entries)
+
+
 def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] | None,
                 rows: int, at: str | None, log_y: bool, height: int, plot: str | None,
-                fmt: str | None, output: str | None, header: bool) -> None:
+                fmt: str | None, output: str | None, header: bool,
+                save_spec: str | None = None) -> None:
     """The whole ``compare`` command."""
     from .specs import parse_spec
     from .terminal import stdout_console
@@ -247,6 +277,8 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
         s.label = label
         series.append(s)
     chosen = parse_at(at, series) if at else None
+    if save_spec:
+        _save(save_spec, texts, names, steps)
 
     data_to_stdout = data_fmt is not None and (output is None or output == "-")
     if data_fmt is not None:

@@ -1,0 +1,154 @@
+"""Schedules kept in files: ``--spec FILE`` reads one (or a list, for compare), and
+``--save-spec FILE`` writes one. TOML or JSON by the suffix; keys are the option names
+(``lr_max`` or ``lr-max``), plus ``schedule`` (a schedule or dialect name), ``expr`` (a
+dialect's call) and, for compare, ``label``::
+
+    schedule = "cosine"
+    lr_max = 0.1
+    steps = 10000
+    warmup = "5%"
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shlex
+from typing import Any
+
+from .errors import UsageError
+
+SPECIAL = ("schedule", "expr", "label")
+
+
+def _kind(path: str) -> str:
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in (".toml", ".json"):
+        raise UsageError(f"spec file '{path}': use a .toml or .json file name")
+    return ext[1:]
+
+
+def read(path: str) -> list[dict[str, Any]]:
+    """The schedules in a spec file: one table, or ``schedules = [...]``."""
+    kind = _kind(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        raise UsageError(f"spec file '{path}' does not exist") from None
+    except OSError as e:
+        raise UsageError(f"cannot read spec file '{path}': {e.strerror}") from None
+    try:
+        if kind == "json":
+            doc = json.loads(raw)
+        else:
+            try:
+                import tomllib
+            except ModuleNotFoundError:  # Python 3.10
+                import tomli as tomllib  # type: ignore[no-redef]
+            doc = tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise UsageError(f"spec file '{path}' is not valid {kind.upper()}: {first}") from None
+    items = doc["schedules"] if isinstance(doc, dict) and "schedules" in doc else [doc]
+    if not isinstance(items, list) or not items or not all(isinstance(d, dict) for d in items):
+        raise UsageError(f"spec file '{path}': expected a table of options, or "
+                         "'schedules' = a list of them")
+    for d in items:
+        if not isinstance(d.get("schedule"), str):
+            raise UsageError(f"spec file '{path}': each schedule needs schedule = \"NAME\" "
+                             "(a schedule such as cosine, or a dialect such as torch)")
+    return items
+
+
+def _text(value: Any, key: str, path: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, str)):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, list) and all(isinstance(v, (int, float, str)) for v in value):
+        return ",".join(str(v) for v in value)
+    raise UsageError(f"spec file '{path}': {key} = {value!r} is not a number, text or list")
+
+
+def to_words(entry: dict[str, Any], path: str) -> list[str]:
+    """The command-line words of one file entry: ``["cosine", "--lr-max", "0.1", ...]``."""
+    from . import dialects, registry
+
+    name = entry["schedule"]
+    words = [name]
+    is_dialect = dialects.is_dialect(name)
+    if is_dialect:
+        if not isinstance(entry.get("expr"), str):
+            raise UsageError(f"spec file '{path}': schedule = \"{name}\" needs expr = "
+                             "\"CALL(...)\"")
+        words.append(entry["expr"])
+        allowed = {"base_lr", "lr", "steps", "epochs", "max_epochs", "start", "unit",
+                   "metrics", "metrics_column"}
+        flags = set()
+    else:
+        entry_def = registry.get(name)
+        allowed = {k for p in (*entry_def.params, *registry.COMMON)
+                   for k in (p.name, *p.aliases)}
+        flags = {p.name for p in (*entry_def.params, *registry.COMMON) if p.kind == "flag"}
+    for key, value in entry.items():
+        if key in SPECIAL:
+            continue
+        norm = key.replace("-", "_")
+        if norm not in allowed:
+            import difflib
+
+            close = difflib.get_close_matches(norm, sorted(allowed), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UsageError(f"spec file '{path}': {name} has no option '{key}'{hint}")
+        flag = "--" + norm.replace("_", "-")
+        if norm in flags:
+            if value is True:
+                words.append(flag)
+            elif value is not False:
+                raise UsageError(f"spec file '{path}': {key} must be true or false")
+            continue
+        words += [flag, _text(value, key, path)]
+    return words
+
+
+def spec_texts(path: str) -> tuple[list[str], list[str | None]]:
+    """For compare: each entry as a SPEC string, and its label (or None)."""
+    entries = read(path)
+    return ([shlex.join(to_words(e, path)) for e in entries],
+            [e.get("label") if isinstance(e.get("label"), str) else None for e in entries])
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise UsageError(f"cannot save {v!r} in a spec file")
+        return repr(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return json.dumps(str(v))  # a TOML basic string is JSON-escaped text
+
+
+def write(path: str, entries: list[dict[str, Any]]) -> None:
+    """Write schedules as TOML or JSON (atomically)."""
+    from .render.output import atomic_file
+
+    kind = _kind(path)
+    if kind == "json":
+        doc: Any = entries[0] if len(entries) == 1 else {"schedules": entries}
+        text = json.dumps(doc, indent=2) + "\n"
+    elif len(entries) == 1:
+        text = "".join(f"{k} = {_toml_value(v)}\n" for k, v in entries[0].items())
+    else:
+        text = "\n".join("[[schedules]]\n" + "".join(f"{k} = {_toml_value(v)}\n"
+                                                      for k, v in e.items())
+                         for e in entries)
+    with atomic_file(path) as fh:
+        fh.write(text)
