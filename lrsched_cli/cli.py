@@ -67,6 +67,10 @@ class LrschedGroup(TyperGroup):
             _fail(str(e), e.exit_code)
         except BrokenPipeError:
             _quiet_broken_pipe()
+        except MemoryError:
+            _fail("out of memory: use fewer --steps, or export (which streams any length)", 1)
+        except RecursionError:
+            _fail("input nested too deeply", 2)
         except Exception as e:  # a bug: say so in one line (LRSCHED_DEBUG=1 for the trace)
             if os.environ.get("LRSCHED_DEBUG"):
                 raise

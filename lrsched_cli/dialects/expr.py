@@ -227,18 +227,40 @@ def parse_call(text: str, allow_lambda_root: bool = False) -> Call | Lambda:
     if len(text) > MAX_EXPR:
         raise UsageError(f"expression is {len(text)} characters long; at most {MAX_EXPR}")
     src = text.strip()
+    if _depth(src) > MAX_DEPTH:
+        raise UsageError(f"expression nested {_depth(src)} levels deep; at most {MAX_DEPTH}")
     try:
         tree = ast.parse(src, mode="eval")
     except SyntaxError as e:
         where = f" at column {e.offset}" if e.offset else ""
         raise UsageError(f"cannot parse expression '{_short(src)}'{where}: {e.msg}") from None
+    except (RecursionError, MemoryError):
+        raise UsageError("expression nested too deeply to read") from None
     node = tree.body
-    if isinstance(node, ast.Lambda) and allow_lambda_root:
-        return check_lambda(src, node)
-    if not isinstance(node, ast.Call):
-        raise UsageError(f"expected one call like 'StepLR(step_size=10)', got "
-                         f"'{_short(src)}'")
-    return _call(src, node)
+    try:
+        if isinstance(node, ast.Lambda) and allow_lambda_root:
+            return check_lambda(src, node)
+        if not isinstance(node, ast.Call):
+            raise UsageError(f"expected one call like 'StepLR(step_size=10)', got "
+                             f"'{_short(src)}'")
+        return _call(src, node)
+    except RecursionError:
+        raise UsageError("expression nested too deeply to read") from None
+
+
+MAX_DEPTH = 50
+
+
+def _depth(src: str) -> int:
+    """The deepest bracket nesting of ``src`` (strings included: a cheap upper bound)."""
+    depth = best = 0
+    for ch in src:
+        if ch in "([{":
+            depth += 1
+            best = max(best, depth)
+        elif ch in ")]}":
+            depth -= 1
+    return best
 
 
 def _short(s: str) -> str:

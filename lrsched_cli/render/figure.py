@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..series import Series
-from .output import atomic_file
+from .output import output_file
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 # Colour-blind-safe (Okabe-Ito) colours, and line styles so that print in grey still reads.
@@ -135,7 +135,7 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
     ax.margins(x=0.01)
     if len(series) > 1:
         ax.legend(frameon=False, fontsize=9)
-    with atomic_file(path, binary=True) as fh:
+    with output_file(path, binary=True) as fh:
         fig.savefig(fh, format=fmt, dpi=dpi, metadata=_metadata(fmt))
 
 

@@ -1,9 +1,17 @@
-"""Where output goes: stdout, or a file written atomically (DESIGN.md §3)."""
+"""Where output goes: stdout, or a file (DESIGN.md §3, and the guarantees in the README).
+
+A regular file is written to a temporary file in its folder and renamed over the target
+only when complete: a failed or interrupted run leaves the old file untouched and no
+temporary file behind. A target that is not a regular file (``/dev/null``, ``/dev/full``,
+a FIFO) is written directly and never replaced.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -16,21 +24,48 @@ def is_stdout(path: str | None) -> bool:
     return path is None or path == "-"
 
 
+def _why(e: OSError) -> str:
+    return e.strerror or str(e) or type(e).__name__
+
+
+@contextlib.contextmanager
+def output_file(path: str, binary: bool = False) -> Iterator[IO]:
+    """Open ``path`` for writing as described in the module docstring."""
+    try:
+        st: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise RuntimeFailure(f"cannot write '{path}': {_why(e)}") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise RuntimeFailure(f"cannot write '{path}': it is a directory; give a file name")
+    if st is not None and not stat.S_ISREG(st.st_mode):  # a device or FIFO: write through
+        try:
+            with open(path, "wb" if binary else "w", **({} if binary else
+                                                        {"encoding": "utf-8"})) as fh:
+                yield fh
+        except OSError as e:
+            raise RuntimeFailure(f"cannot write '{path}': {_why(e)}") from None
+        return
+    with atomic_file(path, binary) as fh:
+        yield fh
+
+
 @contextlib.contextmanager
 def atomic_file(path: str, binary: bool = False) -> Iterator[IO]:
-    """Open a temporary file beside ``path``; on success it replaces ``path`` at once.
+    """A temporary file beside ``path``; on success it replaces ``path`` at once.
 
-    On any failure the temporary file is removed, so no partial output is ever left.
+    On any failure (an error, an interrupt) the temporary file is removed.
     """
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
-        raise UsageError(f"output '{path}' is a directory; give a file name")
+        raise RuntimeFailure(f"cannot write '{path}': it is a directory; give a file name")
     if not os.path.isdir(folder):
         raise RuntimeFailure(f"cannot write '{path}': folder '{folder}' does not exist")
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".lrsched-", suffix=".tmp")
     except OSError as e:
-        raise RuntimeFailure(f"cannot write '{path}': {e.strerror}") from None
+        raise RuntimeFailure(f"cannot write '{path}': {_why(e)}") from None
     try:
         with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8",
                        newline=None if binary else "") as fh:
@@ -40,7 +75,7 @@ def atomic_file(path: str, binary: bool = False) -> Iterator[IO]:
     except OSError as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise RuntimeFailure(f"cannot write '{path}': {e.strerror or e}") from None
+        raise RuntimeFailure(f"cannot write '{path}': {_why(e)}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -53,33 +88,29 @@ def _umask() -> int:
     return mask
 
 
-def write_text(path: str | None, writer: Callable[[IO[str]], None]) -> None:
-    """Run ``writer`` on stdout or on an atomically written text file."""
-    if is_stdout(path):
-        writer(sys.stdout)
-        sys.stdout.flush()
-        return
-    assert path is not None
-    with atomic_file(path) as fh:
-        writer(fh)
-
-
 def write_binary(path: str | None, writer: Callable[[IO[bytes]], None],
                  binary_what: str | None = None) -> None:
-    """Run ``writer`` on stdout's byte stream or an atomically written file.
+    """Run ``writer`` on stdout's byte stream or on ``path``.
 
     ``binary_what`` names output that is not text (npy): refused on a terminal.
     """
-    if is_stdout(path):
-        if binary_what and sys.stdout.isatty():
-            raise UsageError(f"{binary_what} is binary: give -o FILE or redirect stdout")
+    if not is_stdout(path):
+        assert path is not None
+        with output_file(path, binary=True) as fh:
+            writer(fh)
+        return
+    if binary_what and sys.stdout.isatty():
+        raise UsageError(f"{binary_what} is binary: give -o FILE or redirect stdout")
+    buf = getattr(sys.stdout, "buffer", None)
+    if buf is None:
+        raise UsageError("this output needs a binary stdout: give -o FILE")
+    try:
         sys.stdout.flush()
-        buf = getattr(sys.stdout, "buffer", None)
-        if buf is None:
-            raise UsageError("this output needs a binary stdout: give -o FILE")
         writer(buf)
         buf.flush()
-        return
-    assert path is not None
-    with atomic_file(path, binary=True) as fh:
-        writer(fh)
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        if e.errno == errno.EPIPE:
+            raise BrokenPipeError(e.errno, e.strerror) from None
+        raise RuntimeFailure(f"cannot write to stdout: {_why(e)}") from None
