@@ -39,11 +39,12 @@ def _fail(message: str, code: int) -> None:
 
 def _quiet_broken_pipe() -> None:
     """stdout's reader went away (``| head``): stop quietly, as a filter should."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
+    if sys.stdout is sys.__stdout__:  # the real stdout (not a test runner's buffer)
+        try:  # so that the interpreter's final flush finds somewhere to write
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
     sys.exit(0)
 
 
@@ -57,8 +58,8 @@ class LrschedGroup(TyperGroup):
             rv = super().main(args=args, prog_name=prog_name or "lrsched",
                               complete_var=complete_var, standalone_mode=False, **extra)
         except _click.exceptions.NoArgsIsHelpError as e:
-            e.show()  # bare "lrsched table": the help, on stderr
-            sys.exit(e.exit_code)
+            # bare "lrsched" (Typer has printed the help, with examples): that was the ask
+            sys.exit(0 if e.ctx is None or e.ctx.parent is None else 2)
         except _click.exceptions.ClickException as e:
             _fail(_one_line(e.format_message()), e.exit_code)
         except typer.Abort:
@@ -106,6 +107,10 @@ class ScheduleGroup(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> Any:
         """``lrsched plot --spec FILE [options]``: the schedule and its options from a file."""
+        if not args and not ctx.resilient_parsing:  # (completion parses with no args)
+            raise UsageError(f"'lrsched {self.name}' needs a schedule, e.g. 'lrsched {self.name} "
+                             f"cosine' ('lrsched list' shows them all; 'lrsched {self.name} "
+                             "--help')")
         if args and (args[0] == "--spec" or args[0].startswith("--spec=")):
             from . import specfile
 
@@ -512,7 +517,7 @@ for _action, _help in (
     ("export", "Write a schedule's values as CSV, JSON, JSONL or NPY."),
     ("code", "Print code that builds a schedule in torch, hf, optax or keras."),
 ):
-    app.add_typer(typer.Typer(cls=ScheduleGroup, no_args_is_help=True, rich_markup_mode="rich"),
+    app.add_typer(typer.Typer(cls=ScheduleGroup, rich_markup_mode="rich"),
                   name=_action, help=_help)
 
 

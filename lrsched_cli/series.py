@@ -59,9 +59,18 @@ class Series:
         return len(s) == 0 or (int(s[-1]) - int(s[0]) == len(s) - 1
                                and bool(np.all(np.diff(s) == 1)))
 
+    def _check_size(self) -> None:
+        n = self.stop - self.start
+        if n > MAX_IN_MEMORY:
+            raise UsageError(
+                f"'{self.label}' has {n:,} steps: showing them needs all values in memory "
+                f"({n * 8 / 1e9:.1f} GB); export streams any length (lrsched export ...), "
+                f"or use fewer --steps (at most {MAX_IN_MEMORY:,} here)")
+
     @property
     def steps(self) -> np.ndarray:
         if self._steps is None:
+            self._check_size()
             self._steps = np.arange(self.start, self.stop, dtype=np.int64)
         return self._steps
 
@@ -69,12 +78,7 @@ class Series:
     def values(self) -> np.ndarray:
         """All values at once (computed on first use; refused beyond MAX_IN_MEMORY)."""
         if self._values is None:
-            n = self.stop - self.start
-            if n > MAX_IN_MEMORY:
-                raise UsageError(
-                    f"'{self.label}' has {n:,} steps: showing them needs all values in memory "
-                    f"({n * 8 / 1e9:.1f} GB); export streams any length (lrsched export ...), "
-                    f"or use fewer --steps (at most {MAX_IN_MEMORY:,} here)")
+            self._check_size()
             assert self.source is not None
             self._values = np.asarray(self.source(self.start, self.stop), dtype=np.float64)
         return self._values

@@ -1,0 +1,257 @@
+"""Every bad input answered clearly; no output ever lost or half-written (issue 7)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from lrsched_cli import registry
+from lrsched_cli.cli import app
+
+BIN = os.path.dirname(sys.executable)
+LRSCHED = os.path.join(BIN, "lrsched")
+
+VALUES = ["nan", "NaN", "inf", "-inf", "-1", "0", "-0", "1e308", str(10**30), "", " ", "abc",
+          "λ", "1e3", "10%", "5ep", "0.5", "3", "1", "1e-300", "true", "cos", "1,2,3", "2.5",
+          "--", "-", "𝛼", "0x10", "1_000", "1e", "√2"]
+EXPRS = ["StepLR(step_size=3)", "OneCycleLR(max_lr=0.1, total_steps=50)", "",
+         "__import__('os').system('true')", "StepLR(step_size=float('nan'))", "λ(1)",
+         "CosineDecay(0.1, 10)", "get_scheduler('cosine', 1, 10)", "a.b.c.d(1)",
+         "LambdaLR(lambda e: e.__class__)", "StepLR(step_size=3, gamma=1e308)",
+         "CosineLRScheduler(t_initial=0)", "warmup_cosine_decay_schedule(0, 1, 5, 5)",
+         "(" * 60 + ")" * 60, "StepLR(" + "1" * 5000 + ")"]
+DIALECT_OPTS = ["--base-lr", "--steps", "--start", "--unit", "--metrics", "-f", "--rows",
+                "--bogus"]
+
+
+def _options_of(name: str) -> list[str]:
+    entry = registry.get(name)
+    flags = [f for p in (*entry.params, *registry.COMMON) for f in p.flags]
+    return flags + ["-f", "--format", "--rows", "--at", "--no-header", "--bogus", "--log-y"]
+
+
+@st.composite
+def invocations(draw):
+    cmd = draw(st.sampled_from(["table", "export", "export", "compare", "code", "info", "list",
+                                "plot"]))
+    if cmd in ("list",):
+        return [cmd] + draw(st.lists(st.sampled_from(VALUES), max_size=1))
+    if cmd == "info":
+        return [cmd, draw(st.sampled_from([*registry.names(), "torch", "nope", "", "λ"]))]
+    names = [*registry.names(), "torch", "hf", "timm", "optax", "keras", "nope"]
+    if cmd == "compare":
+        specs = draw(st.lists(st.sampled_from(["cosine", "step --step-size 0", "cosine --steps 20",
+                                               "torch 'StepLR(step_size=3)'", "cyclic --mode x",
+                                               "wsd --steps 3", "'unclosed", ""]),
+                              min_size=0, max_size=9))
+        extra = draw(st.lists(st.tuples(st.sampled_from(["--steps", "--rows", "--at", "-f",
+                                                         "--label", "--height", "--bogus"]),
+                                        st.sampled_from(VALUES)), max_size=3))
+        return ["compare", *specs, *[x for pair in extra for x in pair]]
+    name = draw(st.sampled_from(names))
+    args = [cmd, name]
+    if name in ("torch", "hf", "timm", "optax", "keras"):
+        args.append(draw(st.sampled_from(EXPRS)))
+        opts = DIALECT_OPTS
+    elif name == "nope":
+        opts = ["--steps"]
+    else:
+        opts = _options_of(name)
+    for flag, value in draw(st.lists(st.tuples(st.sampled_from(opts), st.sampled_from(VALUES)),
+                                     max_size=4)):
+        args += [flag, value]
+    if cmd == "plot":
+        args += ["-o", draw(st.sampled_from(["/nonexistent/x.png", "x.gif", "/dev/null"]))]
+    return args
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck),
+          derandomize=True)
+@given(invocations())
+def test_cli_fuzz(args):
+    runner = CliRunner()
+    r = runner.invoke(app, args)
+    assert r.exit_code in (0, 1, 2), (args, r.exit_code, r.stderr)
+    assert "Traceback" not in r.stdout + r.stderr, args
+    assert "internal error" not in r.stderr, (args, r.stderr)
+    if r.exit_code != 0:
+        assert r.stdout == "", (args, r.stdout[:200])
+        lines = r.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("lrsched: error: "), (args, r.stderr)
+
+
+# -------------------------------------------------------------------------- resource limits
+
+def test_table_of_a_billion_steps_is_refused_with_what_it_needs(run):
+    r = run("table", "cosine", "--steps", "1000000000")
+    assert r.exit_code == 2
+    assert "8.0 GB" in r.stderr and "export streams any length" in r.stderr
+
+
+def test_steps_beyond_a_billion_are_refused(run):
+    r = run("plot", "cosine", "--steps", "1000000000000", "-o", "x.png")
+    assert r.exit_code == 2 and "[1, 1000000000]" in r.stderr
+
+
+# -------------------------------------------------------------------------- faults while writing
+
+def _run(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([LRSCHED, *args], capture_output=True, text=True, timeout=120, **kw)
+
+
+def test_output_faults(tmp_path):
+    cases = [
+        (str(tmp_path / "missing" / "x.csv"), "does not exist"),
+        (str(tmp_path), "it is a directory"),
+        ("/dev/full", "No space left on device"),
+    ]
+    if os.path.isdir("/sys"):  # sysfs refuses new files, even for root
+        cases.append(("/sys/lrsched.csv", "cannot write '/sys/lrsched.csv'"))
+    for target, message in cases:
+        r = _run("export", "cosine", "-o", target)
+        assert r.returncode == 1, (target, r.stderr)
+        assert r.stdout == "" and message in r.stderr and r.stderr.count("\n") == 1
+    assert sorted(os.listdir(tmp_path)) == []  # no temporary file left
+
+
+def test_stdout_on_a_full_disk():
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([LRSCHED, "export", "cosine"], stdout=full, stderr=subprocess.PIPE,
+                           text=True, timeout=60)
+    assert r.returncode == 1 and r.stderr == ("lrsched: error: cannot write to stdout: No space "
+                                              "left on device\n")
+
+
+def test_devices_are_written_not_replaced(tmp_path):
+    r = _run("export", "cosine", "-o", "/dev/null")
+    assert r.returncode == 0 and os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    r = _run("export", "cosine", "--steps", "3", "-o", str(fifo))
+    out = reader.communicate(timeout=30)[0].decode()
+    assert r.returncode == 0 and out.startswith("step,lr\n0,0.1\n")
+    assert fifo.is_fifo()
+
+
+def test_existing_file_survives_failed_runs(tmp_path):
+    target = tmp_path / "lr.csv"
+    target.write_text("precious\n")
+    assert _run("export", "cosine", "--lr-max", "nan", "-o", str(target)).returncode == 2
+    assert _run("export", "torch", "StepLR(step_size=0)", "-o", str(target)).returncode == 2
+    assert target.read_text() == "precious\n"
+    assert sorted(os.listdir(tmp_path)) == ["lr.csv"]
+
+
+def test_interrupt_in_the_middle_of_a_large_export(tmp_path):
+    target = tmp_path / "big.csv"
+    target.write_text("old\n")
+    proc = subprocess.Popen([LRSCHED, "export", "cosine", "--steps", "300000000", "-o",
+                             str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 30
+    while time.time() < deadline:  # wait until the temporary file is being written
+        if any(p.startswith(".lrsched-") for p in os.listdir(tmp_path)):
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err
+    assert target.read_text() == "old\n"
+    assert sorted(os.listdir(tmp_path)) == ["big.csv"]
+
+
+def test_closed_pipe_exits_zero():
+    r = subprocess.run(f"'{LRSCHED}' export cosine --steps 3000000 | head -1; "
+                       "echo ${PIPESTATUS[0]}", shell=True, capture_output=True, text=True,
+                       executable="/bin/bash", timeout=60)
+    assert r.stdout == "step,lr\n0\n" and r.stderr == ""
+
+
+# -------------------------------------------------------------------------- hostile expressions
+
+@pytest.mark.parametrize("expr", [
+    "StepLR(step_size=" + "(" * 10_000 + "1" + ")" * 10_000 + ")",
+    "StepLR(step_size=" + "[" * 5_000 + "]" * 5_000 + ")",
+    "StepLR(step_size='" + "x" * 1_000_000 + "')",
+    "LambdaLR(lambda e: " + "-" * 100_000 + "e)",
+    "__import__('os').system('touch {marker}')",
+    "StepLR(step_size=().__class__.__bases__[0].__subclasses__())",
+    "LambdaLR(lambda e: exec('open(\"{marker}\", \"w\")'))",
+    "LambdaLR(lambda e: math.__loader__)",
+    "StepLR(step_size=[x for x in open('{marker}', 'w')])",
+])
+def test_hostile_expressions_refused_fast_and_never_run(run, tmp_path, expr):
+    marker = tmp_path / "ran"
+    t0 = time.perf_counter()
+    r = run("export", "torch", expr.replace("{marker}", str(marker)))
+    assert time.perf_counter() - t0 < 1.0
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
+    assert not marker.exists()
+
+
+def test_hostile_spec_file(run, tmp_path):
+    marker = tmp_path / "ran"
+    spec = tmp_path / "s.toml"
+    spec.write_text(f'schedule = "torch"\nexpr = "__import__(\'os\').system(\'touch {marker}\')"\n')
+    r = run("export", "--spec", str(spec))
+    assert r.exit_code == 2 and "refused" in r.stderr and not marker.exists()
+
+
+# -------------------------------------------------------------------------- metrics input
+
+@pytest.mark.parametrize("content, column, expected", [
+    ("0.5\n", None, [0.5]),
+    ("\n1.0\n\n0.5\n\n", None, [1.0, 0.5]),
+    ("loss\n1.0\n0.9\n", None, [1.0, 0.9]),
+    ("1.0\r\n0.9\r\n", None, [1.0, 0.9]),
+    ("# a comment\n1.0\n", None, [1.0]),
+    ("epoch,val_loss\n0,1.0\n1,0.8\n", None, [1.0, 0.8]),
+    ("epoch val_loss\n0 1.0\n1 0.8\n", None, [1.0, 0.8]),
+    ("0 1.0 0.3\n1 0.8 0.2\n", "3", [0.3, 0.2]),
+    ("step,loss,acc\n0,1.0,0.1\n1,0.9,0.2\n", "acc", [0.1, 0.2]),
+])
+def test_metrics_formats_read(tmp_path, content, column, expected):
+    from lrsched_cli.metrics import read_metrics
+
+    f = tmp_path / "m.txt"
+    f.write_bytes(content.encode())
+    assert read_metrics(str(f), column=column).tolist() == expected
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "holds no numbers"),
+    ("\n\n# only comments\n", "holds no numbers"),
+    ("1.0\nnan\n", "line 2: 'nan' is not a finite number"),
+    ("1.0\n\n\n0.9x\n", "line 4: '0.9x' is not a number"),
+    ("epoch,loss\n0,2\n3\n", "line 3: 1 fields, expected 2"),
+    ("loss,acc\n1,2\n", "has 2 columns (loss, acc): choose one with --metrics-column"),
+])
+def test_metrics_refused_with_line_number(tmp_path, content, message):
+    from lrsched_cli.errors import UsageError
+    from lrsched_cli.metrics import read_metrics
+
+    f = tmp_path / "m.txt"
+    f.write_text(content)
+    with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_metrics(str(f))
+
+
+def test_large_metrics_file_is_read(tmp_path):
+    import numpy as np
+
+    from lrsched_cli.metrics import read_metrics
+
+    values = np.linspace(1.0, 0.1, 300_000)
+    f = tmp_path / "m.txt"
+    f.write_text("\n".join(repr(x) for x in values.tolist()) + "\n")
+    assert np.array_equal(read_metrics(str(f)), values)
