@@ -573,6 +573,87 @@ def compare_cmd(
         _quiet_broken_pipe()
 
 
+def _model_options() -> dict[str, Any]:
+    panel = "Model (noisy quadratic model)"
+    return dict(
+        momentum=typer.Option(0.0, "--momentum", metavar="FLOAT", rich_help_panel=panel,
+                              help="Heavy-ball momentum β (PyTorch SGD's form)"),
+        batch_size=typer.Option(16.0, "--batch-size", metavar="FLOAT", rich_help_panel=panel,
+                                help="Batch size B: gradient noise variance c_i / B"),
+        dim=typer.Option(10_000, "--dim", metavar="INT", rich_help_panel=panel,
+                         help="Dimensions d"),
+        curvature_power=typer.Option(1.0, "--curvature-power", metavar="FLOAT",
+                                     rich_help_panel=panel, help="Curvatures h_i = i^-p"),
+        noise=typer.Option(1.0, "--noise", metavar="FLOAT", rich_help_panel=panel,
+                           help="Noise scale: c_i = noise * h_i"),
+    )
+
+
+_M = _model_options()
+
+
+@app.command("simulate", epilog='Example: lrsched simulate "cosine --lr-max 1.9 --lr-min 0" '
+                                   '"constant --initial-lr 1.2" --steps 1000')
+def simulate_cmd(
+    specs: list[str] = typer.Argument(None, metavar="SPEC...", show_default=False,
+                                      help="1 to 8 schedules, as for compare"),
+    steps: str = typer.Option(None, "--steps", "--epochs", metavar="STEPS",
+                              help="Steps for every spec that does not set its own  "
+                                   "\\[default: 1000]"),
+    label: list[str] = typer.Option(None, "--label", metavar="NAME",
+                                    help="Label of a spec, in order (repeat the option)"),
+    momentum: float = _M["momentum"], batch_size: float = _M["batch_size"],
+    dim: int = _M["dim"], curvature_power: float = _M["curvature_power"],
+    noise: float = _M["noise"],
+    samples: int = typer.Option(0, "--samples", metavar="K",
+                                help="Also run K seeded Monte-Carlo SGD runs of each schedule"),
+    seed: int = typer.Option(0, "--seed", metavar="INT", help="Seed of the Monte-Carlo runs"),
+    rows: int = typer.Option(11, "--rows", metavar="INT", hidden=True),
+    height: int = typer.Option(18, "--height", metavar="INT", help="Chart height in lines"),
+    plot: str = typer.Option(None, "--plot", metavar="FILE",
+                             help="Also save a figure: rates above, expected loss below"),
+    format: str = typer.Option(None, "--format", "-f", metavar="[csv|json|jsonl]",
+                               help="Write the losses instead of the chart"),
+    output: str = typer.Option(None, "--output", "-o", metavar="FILE",
+                               help="File for --format (or its suffix)"),
+) -> None:
+    """Run schedules on a noisy quadratic model: expected loss, exactly, in seconds."""
+    from .simulate_cli import model_from_options, run_simulate
+
+    model = model_from_options(dim, curvature_power, noise, batch_size, momentum)
+    texts = list(specs or [])
+    if not texts:
+        raise UsageError("simulate needs at least one schedule, e.g. lrsched simulate cosine")
+    if steps is None:
+        steps = "1000"
+    try:
+        run_simulate(texts, steps, label, model, samples, seed, rows, True, height, plot,
+                     format, output)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+
+
+@app.command("find-lr", epilog="Example: lrsched find-lr --momentum 0.9 --plot range.png")
+def find_lr_cmd(
+    start: float = typer.Option(1e-7, "--start", metavar="FLOAT", help="First rate"),
+    end: float = typer.Option(10.0, "--end", metavar="FLOAT", help="Last rate"),
+    steps: int = typer.Option(100, "--steps", metavar="INT", help="Steps of the sweep"),
+    rule: str = typer.Option("minimum/10", "--rule", metavar="[minimum/10|steepest]",
+                             help="How to pick the suggested rate"),
+    momentum: float = _M["momentum"], batch_size: float = _M["batch_size"],
+    dim: int = _M["dim"], curvature_power: float = _M["curvature_power"],
+    noise: float = _M["noise"],
+    height: int = typer.Option(16, "--height", metavar="INT", help="Chart height in lines"),
+    plot: str = typer.Option(None, "--plot", metavar="FILE", help="Also save a figure"),
+) -> None:
+    """The learning-rate range test (Smith 2017, fastai's lr_find) on the noisy quadratic
+    model: an exponential sweep, the smoothed loss, and a suggested rate."""
+    from .simulate_cli import model_from_options, run_find_lr
+
+    run_find_lr(model_from_options(dim, curvature_power, noise, batch_size, momentum), start,
+                end, steps, rule, height, plot)
+
+
 @app.command("list")
 def list_cmd() -> None:
     """List every schedule, one line each, then each framework dialect's names."""

@@ -238,35 +238,50 @@ def plateau(
     """
     count = int(t.max()) + 1 if t.size else 0
     lrs = np.empty(count, dtype=np.float64)
-    lr = float(initial_lr)
-    best = math.inf if mode == "min" else -math.inf
-    bad = 0
-    cooldown_left = 0
+    tracker = PlateauTracker(initial_lr, mode, factor, patience, threshold, threshold_mode,
+                             cooldown, min_lr, eps)
     for i in range(count):
-        lrs[i] = lr
-        if i == count - 1:
-            break
-        a = float(metrics[i])
-        rel = threshold_mode == "rel"
-        if mode == "min":
-            better = a < best * (1.0 - threshold) if rel else a < best - threshold
-        else:
-            better = a > best * (threshold + 1.0) if rel else a > best + threshold
-        if better:
-            best = a
-            bad = 0
-        else:
-            bad += 1
-        if cooldown_left > 0:
-            cooldown_left -= 1
-            bad = 0
-        if bad > patience:
-            new = max(lr * factor, min_lr)
-            if lr - new > eps:
-                lr = new
-            cooldown_left = cooldown
-            bad = 0
+        lrs[i] = tracker.lr
+        if i < count - 1:
+            tracker.step(float(metrics[i]))
     return lrs[t.astype(np.int64)]
+
+
+class PlateauTracker:
+    """ReduceLROnPlateau's state: ``step(metric)`` updates ``lr`` (see :func:`plateau`)."""
+
+    def __init__(self, initial_lr: float, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: float = 0.0, eps: float = 1e-8) -> None:
+        self.lr = float(initial_lr)
+        self.mode, self.factor, self.patience = mode, factor, patience
+        self.threshold, self.rel = threshold, threshold_mode == "rel"
+        self.cooldown, self.min_lr, self.eps = cooldown, min_lr, eps
+        self.best = math.inf if mode == "min" else -math.inf
+        self.bad = 0
+        self.cooldown_left = 0
+
+    def step(self, a: float) -> float:
+        thr = self.threshold
+        if self.mode == "min":
+            better = a < self.best * (1.0 - thr) if self.rel else a < self.best - thr
+        else:
+            better = a > self.best * (thr + 1.0) if self.rel else a > self.best + thr
+        if better:
+            self.best = a
+            self.bad = 0
+        else:
+            self.bad += 1
+        if self.cooldown_left > 0:
+            self.cooldown_left -= 1
+            self.bad = 0
+        if self.bad > self.patience:
+            new = max(self.lr * self.factor, self.min_lr)
+            if self.lr - new > self.eps:
+                self.lr = new
+            self.cooldown_left = self.cooldown
+            self.bad = 0
+        return self.lr
 
 
 def multistep(

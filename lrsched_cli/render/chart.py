@@ -68,15 +68,19 @@ def _thin(s: Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
-                 log_y: bool = False, color: bool = False) -> str:
-    """The chart as text (with ANSI colours when ``color``), ``width`` columns wide."""
+                 log_y: bool = False, color: bool = False, log_x: bool = False,
+                 xlabel: str | None = None, ylabel: str = "lr") -> str:
+    """The chart as text (with ANSI colours when ``color``), ``width`` columns wide.
+
+    ``log_x``: the steps are positive x values on a log axis (a range test's rates).
+    """
     import plotext as plt
 
     plt.clear_figure()
     plt.theme("clear")  # the terminal's own background and text colour; curves coloured
     plt.plotsize(width, height)
-    lo_x = min(int(s.steps[0]) for s in series)
-    hi_x = max(int(s.steps[-1]) for s in series)
+    lo_x = min(float(s.steps[0]) for s in series)
+    hi_x = max(float(s.steps[-1]) for s in series)
     ys = []
     for i, s in enumerate(series):
         x, y = _thin(s)
@@ -97,9 +101,15 @@ def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
         else:
             ticks = nice_ticks(lo_y, hi_y) if hi_y > lo_y else [lo_y]
         plt.yticks(ticks, [_tick_label(v) for v in ticks])
-    xt = [v for v in nice_ticks(lo_x, hi_x, count=max(3, width // 16)) if v == int(v)]
-    plt.xticks(xt, [str(int(v)) for v in xt])
-    plt.xlabel(series[0].unit + ("   (lr on a log scale)" if log_y else ""))
+    if log_x:
+        plt.xscale("log")
+        xt = log_ticks(lo_x, hi_x)
+        plt.xticks(xt, [_tick_label(v) for v in xt])
+    else:
+        xt = [v for v in nice_ticks(lo_x, hi_x, count=max(3, width // 16)) if v == int(v)]
+        plt.xticks(xt, [str(int(v)) for v in xt])
+    label = xlabel or series[0].unit
+    plt.xlabel(label + (f"   ({ylabel} on a log scale)" if log_y else ""))
     text = plt.build()
     plt.clear_figure()
     if not color:
