@@ -170,8 +170,18 @@ def bench_plot(smoke: bool) -> None:
         f"{big / small:.2f}x (limit 3x)")
 
 
+def bench_simulate(smoke: bool) -> None:
+    specs = ["cosine", "step --timing torch", "constant --initial-lr 0.5", "one-cycle", "sgdr"]
+    n, d = (200, 100) if smoke else (100_000, 10_000)
+    for mom in ("0", "0.9"):
+        t = run_time([*LRSCHED, "simulate", *specs, "--steps", str(n), "--dim", str(d),
+                      "--momentum", mom, "-f", "csv"], 1)
+        row(f"simulate 5 schedules, {n:,} steps, d={d:,}, momentum {mom}", f"{t:.1f} s", "",
+            f"{t / (5 * n * d) * 1e9:.2f} ns per schedule-step-dimension")
+
+
 BENCHES = {"startup": bench_startup, "torch": bench_torch, "export": bench_export,
-           "streaming": bench_streaming, "plot": bench_plot}
+           "streaming": bench_streaming, "plot": bench_plot, "simulate": bench_simulate}
 
 
 def main() -> None:

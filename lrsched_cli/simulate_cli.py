@@ -190,7 +190,7 @@ def _show(runs: Sequence[Run], model: NQM, rows: int, log_y: bool, height: int,
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     cols = ["schedule", "final loss", "best (step)", "25%", "50%", "75%"]
     if samples:
-        cols.append(f"Monte-Carlo final (±2 s.e., {samples} runs)")
+        cols.append(f"Monte-Carlo ({samples} runs) ±2se")
     for i, c in enumerate(cols):
         table.add_column(c, justify="left" if i == 0 else "right")
     for r in runs:
