@@ -80,9 +80,58 @@ def _kernel_body(spec: Spec, x: str, n: int, b: Body) -> str:
         return f"{r(p['initial_lr'])} * " + b.fn("exp", f"-{k} * {x}")
     if name == "cosine":
         lo, hi = r(p["lr_min"]), r(p["lr_max"])
-        return f"{lo} + 0.5 * ({hi} - {lo}) * (1 + {b.fn('cos', f'{x} / {n} * {b.pi}')})"
+        q = _frac(x, n, p["k_decay"])
+        return f"{lo} + 0.5 * ({hi} - {lo}) * (1 + {b.fn('cos', f'{q} * {b.pi}')})"
     if name == "polynomial":
-        return f"{r(p['initial_lr'])} * (1 - {x} / {n}) ** {r(p['power'])}"
+        return f"{r(p['initial_lr'])} * (1 - {_frac(x, n, p['k_decay'])}) ** {r(p['power'])}"
+    if name == "stlr":
+        cut = math.floor(n * p["cut_frac"])
+        ratio, top = r(p["ratio"]), r(p["lr_max"])
+        if p["variant"] == "paper":
+            down = f"(1 - ({x} - {cut}) / ({cut} * (1 / {r(p['cut_frac'])} - 1)))"
+        else:
+            down = b.max("0.0", f"1 - ({x} - {cut}) / ({n} - {cut})")
+        prog = b.cond(f"{x} < {cut}", f"{x} / {cut}", down)
+        return f"{top} * (1 + {prog} * ({ratio} - 1)) / {ratio}"
+    if name == "rex":
+        lo, hi = r(p["lr_min"]), r(p["lr_max"])
+        return f"{lo} + ({hi} - {lo}) * (1 - {x} / {n}) / (1 - {x} / {n} / 2)"
+    if name == "noam":
+        f, d, w = r(p["factor"]), p["d_model"], p["warmup_steps"]
+        if p["convention"] == "paper":
+            s = f"({x} + 1)"
+            return f"{f} * {d} ** -0.5 * {b.min(f'{s} ** -0.5', f'{s} * {w} ** -1.5')}"
+        if p["convention"] == "fairseq":
+            peak = f"{f} * {d} ** -0.5 * {w} ** -0.5"
+            safe = b.max(x, "1.0")
+            return b.cond(f"{x} < {w}", f"{peak} * {x} / {w}",
+                          f"{peak} * {b.fn('sqrt', str(w))} / {b.fn('sqrt', safe)}")
+        return (f"{f} * {b.min('1.0', f'{x} / {w}')} * {b.max(x, str(w))} ** -0.5 * "
+                f"{d} ** -0.5")
+    if name == "rsqrt":
+        return f"{r(p['factor'])} / {b.fn('sqrt', b.max(x, str(p['warmup_steps'])))}"
+    if name == "tri-stage":
+        w, h, d, top = p["warmup_steps"], p["hold_steps"], p["decay_steps"], r(p["lr_max"])
+        init = r(p["init_lr_scale"] * p["lr_max"])
+        final = r(p["final_lr_scale"] * p["lr_max"])
+        rate = r((p["lr_max"] - p["init_lr_scale"] * p["lr_max"]) / w) if w else "0.0"
+        k = r(-math.log(p["final_lr_scale"]) / d) if d else "0.0"
+        decay = f"{top} * {b.fn('exp', f'-{k} * ({x} - {w} - {h})')}"
+        return b.cond(f"{x} < {w}", f"{init} + {x} * {rate}",
+                      b.cond(f"{x} < {w + h}", top,
+                             b.cond(f"{x} <= {w + h + d}", decay, final)))
+    if name in ("hyperbolic", "exp-hyperbolic"):
+        u, lo, hi = r(p["upper_bound"]), r(p["lr_min"]), r(p["lr_max"])
+        h0 = r(math.sqrt((n / p["upper_bound"]) * (2 - n / p["upper_bound"])))
+        hx = b.fn("sqrt", f"(({n} - {x}) / {u}) * (2 - ({n} + {x}) / {u})")
+        if name == "hyperbolic":
+            return f"{hi} + ({hi} - {lo}) * ({hx} - {h0})"
+        return f"{hi} * ({hi} / {lo}) ** ({hx} - {h0})"
+    if name == "inverse-time":
+        q = f"{x} / {p['decay_steps']}"
+        if p["staircase"]:
+            q = b.floor(q)
+        return f"{r(p['initial_lr'])} / (1 + {r(p['decay_rate'])} * {q})"
     if name == "staircase-exp":
         k = f"(1 + {x}) / {p['step_size']}" if p["timing"] == "document" else \
             f"{x} / {p['step_size']}"
@@ -128,6 +177,11 @@ def _kernel_body(spec: Spec, x: str, n: int, b: Body) -> str:
     raise UsageError(f"{name}: no formula to write as code")  # plateau: class only
 
 
+def _frac(x: str, n: int, k: float) -> str:
+    """``t / N`` or, with k-decay, ``t ** k / N ** k``."""
+    return f"{x} / {n}" if k == 1.0 else f"{x} ** {r(k)} / {n} ** {r(k)}"
+
+
 def _sgdr_body(p: dict[str, Any], x: str, n: int, b: Body) -> str:
     t0, m, lo, hi, dec = p["t0"], p["t_mult"], p["lr_min"], p["lr_max"], p["restart_decay"]
     starts, lengths = [0], [t0]
@@ -169,28 +223,33 @@ def _one_cycle_body(p: dict[str, Any], x: str, n: int, b: Body) -> str:
 
 def schedule_body(spec: Spec, b: Body, var: str = "t") -> str:
     """The whole schedule (warmup included) as an expression of ``var``."""
-    w, n = spec.warmup, spec.n
-    if not w:
+    w, n, hold = spec.warmup, spec.n, spec.hold
+    if not w and not hold:
         return _kernel_body(spec, var, n, b)
     from .compose import schedule_values
 
-    main_n = n - w if spec.warmup_mode == "prefix" else n
-    main = _kernel_body(spec, f"({var} - {w})" if spec.warmup_mode == "prefix" else var,
-                        main_n, b)
+    prefix = spec.warmup_mode == "prefix" or not w
+    shift = (w if prefix else 0) + hold
+    main = _kernel_body(spec, f"({var} - {shift})" if shift else var, spec.kernel_n, b)
+    first = float(schedule_values(_without_warmup(spec, spec.kernel_n))[0])
+    if hold:
+        main = b.cond(f"{var} < {w + hold}", r(first), main)
+    if not w:
+        return main
     values = schedule_values(spec)
-    target = float(values[w]) if spec.warmup_mode == "overlay" else None
-    if target is None:
-        target = float(schedule_values(_without_warmup(spec, n - w))[0])
+    target = float(values[w]) if not prefix else first
     s, tg = r(spec.warmup_start), r(target)
     q = f"({var} / {w})"
+    log_q = f"({b.fn('log', f'{var} + 1')} / {b.fn('log', str(w + 1))})"
     ramp = {"linear": f"{s} + ({tg} - {s}) * {q}",
             "cosine": f"{s} + ({tg} - {s}) * (1 - {b.fn('cos', f'{b.pi} * {q}')}) / 2",
-            "exponential": f"{s} * ({tg} / {s}) ** {q}"}[spec.warmup_shape]
+            "exponential": f"{s} * ({tg} / {s}) ** {q}",
+            "log": f"{s} + ({tg} - {s}) * {log_q}"}[spec.warmup_shape]
     return b.cond(f"{var} < {w}", ramp, main)
 
 
 def _without_warmup(spec: Spec, n: int) -> Spec:
-    return spec.replace(n=n, warmup=0, start=0, per_epoch=False)
+    return spec.replace(n=n, warmup=0, hold=0, start=0, per_epoch=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -214,7 +273,7 @@ def _with_optimizer(expr: str) -> str:
 
 def _torch_standard(spec: Spec) -> tuple[str, float] | None:
     """(expression without the optimizer, optimizer lr) of a torch class, if one fits."""
-    if spec.warmup:
+    if spec.warmup or spec.hold or spec.params.get("k_decay", 1.0) != 1.0:
         return None
     p, n, name = spec.kernel_params(), spec.n, spec.name
     if name == "step" and p["timing"] == "torch":
@@ -279,6 +338,7 @@ def _hf(spec: Spec) -> Snippet:
     p, n, name, w = spec.kernel_params(), spec.n, spec.name, spec.warmup
     warm_ok = not w or (spec.warmup_mode == "prefix" and spec.warmup_shape == "linear"
                         and spec.warmup_start == 0.0)
+    warm_ok = warm_ok and not spec.hold and p.get("k_decay", 1.0) == 1.0
     expr = lr = None
     if warm_ok and name == "cosine":
         if p["lr_min"] == 0.0:
@@ -322,6 +382,8 @@ def _hf(spec: Spec) -> Snippet:
 def _optax(spec: Spec) -> Snippet:
     p, n, name, w = spec.kernel_params(), spec.n, spec.name, spec.warmup
     expr = None
+    if spec.hold or p.get("k_decay", 1.0) != 1.0:
+        name = "(lambda)"  # no optax schedule has these: fall through to the formula
     if name == "cosine" and (not w or (spec.warmup_mode == "prefix"
                                        and spec.warmup_shape == "linear")):
         if w:
@@ -365,6 +427,8 @@ def _optax(spec: Spec) -> Snippet:
 def _keras(spec: Spec) -> Snippet:
     p, n, name, w = spec.kernel_params(), spec.n, spec.name, spec.warmup
     expr = None
+    if spec.hold or p.get("k_decay", 1.0) != 1.0:
+        name = "(values)"  # no keras class has these: the values step by step
     if name == "cosine" and (not w or (spec.warmup_mode == "prefix"
                                        and spec.warmup_shape == "linear")):
         kw: dict[str, Any] = {"initial_learning_rate": r(spec.warmup_start if w else p["lr_max"]),

@@ -35,8 +35,9 @@ def _sequential(spec: Spec) -> np.ndarray:
     if hit is not None and hit[0] is spec:
         return hit[1]
     params = spec.kernel_params()
-    if spec.warmup_mode == "prefix" and spec.warmup:  # epochs W.. drive the main schedule
-        params["metrics"] = params["metrics"][spec.warmup:]
+    skip = spec.hold + (spec.warmup if spec.warmup_mode == "prefix" else 0)
+    if skip:  # the epochs after the warmup and hold drive the main schedule
+        params["metrics"] = params["metrics"][skip:]
     n = spec.kernel_n
     values = np.asarray(spec.entry.kernel(_t(0, n), n, **params), dtype=np.float64)
     if len(_SEQ_CACHE) > 16:
@@ -46,25 +47,32 @@ def _sequential(spec: Spec) -> np.ndarray:
 
 
 def schedule_range(spec: Spec, a: int, b: int) -> np.ndarray:
-    """``lr[a..b-1]`` of the schedule, warmup included (indices count epochs with per-epoch).
+    """``lr[a..b-1]`` of the schedule, warmup and hold included (indices count epochs with
+    per-epoch).
 
-    prefix: ``lr[t] = ramp(t)`` for ``t < W``, then ``main(t - W)`` with the main schedule
-    run over ``N - W`` steps; the ramp ends at ``main(0)``. overlay: ``main`` runs over all
-    ``N`` steps and the ramp replaces ``main(0..W-1)``, ending at ``main(W)``.
+    prefix: ``lr[t] = ramp(t)`` for ``t < W``, the schedule's first value for the H hold
+    steps, then ``main(t - W - H)`` with the main schedule run over ``N - W - H`` steps; the
+    ramp ends at ``main(0)``. overlay: ``main`` runs over all ``N`` steps and the ramp
+    replaces ``main(0..W-1)``, ending at ``main(W)``.
     """
-    w = spec.warmup
-    if not w:
+    w, hold = spec.warmup, spec.hold
+    prefix = spec.warmup_mode == "prefix" or not w
+    if not w and not hold:
         return _main(spec, a, b)
-    prefix = spec.warmup_mode == "prefix"
     out = np.empty(b - a, dtype=np.float64)
-    lo = max(a, w)
+    shift = (w if prefix else 0) + hold
+    lo = max(a, w + hold)
     if lo < b:
-        out[lo - a:] = _main(spec, lo - w, b - w) if prefix else _main(spec, lo, b)
-    if a < w:
-        target = float(_main(spec, 0, 1)[0] if prefix else _main(spec, w, w + 1)[0])
-        hi = min(b, w)
-        out[:hi - a] = kernels.warmup_ramp(_t(a, hi), w, spec.warmup_start, target,
-                                           spec.warmup_shape)
+        out[lo - a:] = _main(spec, lo - shift, b - shift)
+    if a < w + hold:
+        first = float(_main(spec, 0, 1)[0])
+        hi = min(b, w + hold)
+        out[max(a, w) - a:hi - a] = first
+        if a < w:
+            target = first if prefix else float(_main(spec, w, w + 1)[0])
+            top = min(b, w)
+            out[:top - a] = kernels.warmup_ramp(_t(a, top), w, spec.warmup_start, target,
+                                                spec.warmup_shape)
     return out
 
 

@@ -76,11 +76,11 @@ class Param(_Record):
     """
 
     __slots__ = ("name", "kind", "default", "help", "aliases", "lo", "hi", "lo_open",
-                 "hi_open", "choices", "percent_ok", "none_means_n")
+                 "hi_open", "choices", "percent_ok", "none_means_n", "modifier")
     _fields = (("name", _REQUIRED), ("kind", _REQUIRED), ("default", _REQUIRED),
                ("help", _REQUIRED), ("aliases", ()), ("lo", None), ("hi", None),
                ("lo_open", False), ("hi_open", False), ("choices", ()), ("percent_ok", True),
-               ("none_means_n", False))
+               ("none_means_n", False), ("modifier", False))
     name: str
     kind: str
     default: Any
@@ -93,6 +93,7 @@ class Param(_Record):
     choices: tuple[str, ...]
     percent_ok: bool
     none_means_n: bool
+    modifier: bool  # an optional twist (k-decay): named in titles only when it is used
 
     @property
     def flag(self) -> str:
@@ -200,11 +201,13 @@ COMMON: tuple[Param, ...] = (
           "and output one row per optimizer step"),
     Param("warmup", "length", 0, "Warmup length W", lo=0),
     Param("warmup_start", "float", 0.0, "Warmup start value", lo=0),
-    Param("warmup_shape", "choice", "linear", "Warmup shape",
-          choices=("linear", "cosine", "exponential")),
+    Param("warmup_shape", "choice", "linear", "Warmup shape (log: DeepSpeed's)",
+          choices=("linear", "cosine", "exponential", "log")),
     Param("warmup_mode", "choice", "prefix", "prefix: the schedule runs over the remaining "
           "N-W steps; overlay: the warmup replaces its first W values",
           choices=("prefix", "overlay")),
+    Param("hold", "length", 0, "Hold the peak for H steps after the warmup, then run the "
+          "schedule over what remains", lo=0),
 )
 COMMON_NAMES = frozenset(p.name for p in COMMON)
 
@@ -273,6 +276,42 @@ def _check_plateau(p: dict[str, Any], spec: Spec) -> None:
 
 
 _STEP_SIZE = Param("step_size", "length", 10, "Steps between drops s", lo=1)
+_K_DECAY = Param("k_decay", "float", 1.0, "k-decay: t/N becomes t^k/N^k (Zhang et al. 2020, "
+                 "as timm); 1 is the plain schedule", lo=0, lo_open=True, hi=100,
+                 modifier=True)
+
+
+def _check_stlr(p: dict[str, Any], spec: Spec) -> None:
+    n = spec.kernel_n
+    cut = math.floor(n * p["cut_frac"])
+    if cut < 1:
+        raise UsageError(f"stlr: --cut-frac {_fmt(p['cut_frac'])} of {n} steps gives no "
+                         "warm-up step (floor(N * cut_frac) = 0); raise either")
+    if p["variant"] == "paper" and cut < n:
+        last = 1 - (n - 1 - cut) / (cut * (1 / p["cut_frac"] - 1))
+        if 1 + last * (p["ratio"] - 1) < 0:
+            raise UsageError(
+                f"stlr: with {n} steps the paper's formula goes negative near the end (N * "
+                f"cut_frac = {n * p['cut_frac']:g} is not whole, so its decay is shorter than "
+                "the run): use --variant clamped (Axect's, decays over N - cut), or --steps "
+                "with a whole N * cut_frac")
+
+
+def _check_hyperbolic(p: dict[str, Any], spec: Spec) -> None:
+    if p["upper_bound"] < spec.kernel_n:
+        raise UsageError(f"{spec.name}: --upper-bound {_fmt(p['upper_bound'])} is below the "
+                         f"{spec.kernel_n} steps; the square root in h(x) would go negative "
+                         "(the author's code raises 'math domain error'): it must be at least "
+                         "--steps")
+    if p["lr_min"] >= p["lr_max"]:
+        raise UsageError(f"{spec.name}: --lr-min must be below --lr-max")
+
+
+def _check_tri_stage(p: dict[str, Any], spec: Spec) -> None:
+    total = p["warmup_steps"] + p["hold_steps"] + p["decay_steps"]
+    if total > spec.kernel_n:
+        raise UsageError(f"tri-stage: warmup + hold + decay = {total} steps, more than the "
+                         f"{spec.kernel_n} steps of the run")
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
@@ -301,14 +340,14 @@ SCHEDULES: tuple[Schedule, ...] = (
         (Param("lr_min", "float", 0.001, "Final (lowest) learning rate", aliases=("eta_min",),
                lo=0),
          Param("lr_max", "float", 0.1, "Initial (highest) learning rate",
-               aliases=("max_lr", "base_lr"), lo=0, lo_open=True)),
+               aliases=("max_lr", "base_lr"), lo=0, lo_open=True), _K_DECAY),
         checks=(_check_min_max("lr_min", "lr_max"),),
     ),
     Schedule(
         "polynomial", "Polynomial decay to zero at N",
         "lr0 * (1 - t / N) ** power", "Source document; PyTorch PolynomialLR(total_iters=N)",
         "polynomial",
-        (_lr(), Param("power", "float", 2.0, "Exponent", lo=0)),
+        (_lr(), Param("power", "float", 2.0, "Exponent", lo=0), _K_DECAY),
     ),
     Schedule(
         "natural-exp", "Natural exponential decay (the document lists it apart; = exponential)",
@@ -457,6 +496,114 @@ SCHEDULES: tuple[Schedule, ...] = (
                choices=("linear", "cosine", "1-sqrt"))),
         checks=(_check_min_max("lr_min", "lr_max"), _check_wsd),
         common_defaults={"warmup": "10%"},
+    ),
+)
+
+_NOAM_REF = ("Vaswani et al. 2017, Attention Is All You Need, Sec. 5.3 eq. (3); paper: "
+             "1-based step (tensor2tensor legacy, Annotated Transformer 2018); fairseq: "
+             "inverse_sqrt, first update at t = 0 with lr 0; t2t: tensor2tensor's current "
+             "default")
+SCHEDULES = SCHEDULES + (
+    Schedule(
+        "stlr", "Slanted triangular LR (ULMFiT): short linear rise, long linear fall",
+        "cut = floor(N*cut_frac); p = t/cut before it, then 1 - (t-cut)/(cut*(1/cut_frac-1)); "
+        "lr = lr_max * (1 + p*(ratio-1)) / ratio",
+        "Howard & Ruder 2018, Universal Language Model Fine-tuning (ULMFiT), Sec. 3.2; "
+        "tensorflow/mesh slanted_triangular. --variant clamped: Axect/pytorch-scheduler",
+        "stlr",
+        (Param("lr_max", "float", 0.01, "Peak learning rate", aliases=("max_lr",), lo=0,
+               lo_open=True),
+         Param("cut_frac", "float", 0.1, "Fraction of the run spent rising", lo=0, lo_open=True,
+               hi=1, hi_open=True),
+         Param("ratio", "float", 32.0, "How much smaller the lowest lr is than the peak",
+               lo=1),
+         Param("variant", "choice", "paper", "paper (mesh_tensorflow) or clamped (Axect: decays "
+               "over N - cut, never below lr_max/ratio)", choices=("paper", "clamped"))),
+        checks=(_check_stlr,),
+        notes="When N * cut_frac is not whole, the paper's decay ends before the run and then "
+              "goes negative; lrsched refuses that and names --variant clamped.",
+    ),
+    Schedule(
+        "rex", "REX: reflected exponential decay to lr-min",
+        "z = t/N; lr_min + (lr_max - lr_min) * (1 - z) / (1 - z/2)",
+        "Chen, Wolfe & Kyrillidis 2022, REX: Revisiting Budgeted Training with an Improved "
+        "Schedule (MLSys); as Axect/pytorch-scheduler and pytorch-optimizer implement it",
+        "rex",
+        (Param("lr_max", "float", 1.0, "Initial learning rate", aliases=("max_lr",), lo=0,
+               lo_open=True),
+         Param("lr_min", "float", 0.0, "Final learning rate", aliases=("min_lr",), lo=0)),
+        checks=(_check_min_max("lr_min", "lr_max"),),
+    ),
+    Schedule(
+        "noam", "The Transformer's schedule: linear warmup, then 1/sqrt(step)",
+        "factor * d_model^-0.5 * min(s^-0.5, s * warmup^-1.5), s = t + 1 (paper)",
+        _NOAM_REF, "noam",
+        (Param("d_model", "int", 512, "Model width d_model", lo=1),
+         Param("warmup_steps", "length", 4000, "Warmup steps", lo=1),
+         Param("factor", "float", 1.0, "Multiplier", lo=0, lo_open=True),
+         Param("convention", "choice", "paper", "Which step the first update uses: paper "
+               "(1-based), fairseq (0-based, lr 0 first), t2t (tensor2tensor v3)",
+               choices=("paper", "fairseq", "t2t"))),
+        default_steps=lambda p: 100_000,
+    ),
+    Schedule(
+        "rsqrt", "T5's inverse square root: constant, then 1/sqrt(t)",
+        "factor / sqrt(max(t, k))",
+        "Raffel et al. 2020, Exploring the Limits of Transfer Learning (T5); tensorflow/mesh "
+        "truncated_rsqrt",
+        "rsqrt",
+        (Param("factor", "float", 1.0, "Multiplier", lo=0, lo_open=True),
+         Param("warmup_steps", "length", 10_000, "k: steps at the constant start", lo=1)),
+        default_steps=lambda p: 100_000,
+    ),
+    Schedule(
+        "tri-stage", "fairseq's tri-stage: linear warmup, hold, exponential decay",
+        "init + t*(peak-init)/W; peak for H steps; peak*exp(-k*(t-W-H)), k = -ln(final)/D; "
+        "then final",
+        "fairseq tri_stage_lr_scheduler.py (its code; the docstring differs), after SpecAugment "
+        "(Park et al. 2019)",
+        "tri_stage",
+        (Param("lr_max", "float", 1e-3, "Peak learning rate", aliases=("max_lr", "lr"), lo=0,
+               lo_open=True),
+         Param("warmup_steps", "length", "10%", "W: warmup steps", lo=0),
+         Param("hold_steps", "length", "40%", "H: steps at the peak", lo=0),
+         Param("decay_steps", "length", "50%", "D: steps of exponential decay", lo=0),
+         Param("init_lr_scale", "float", 0.01, "Start at init_lr_scale * peak", lo=0),
+         Param("final_lr_scale", "float", 0.01, "End at final_lr_scale * peak", lo=0,
+               lo_open=True, hi=1)),
+        checks=(_check_tri_stage,),
+    ),
+    Schedule(
+        "hyperbolic", "HyperbolicLR: epoch-insensitive hyperbolic decay",
+        "lr_max + (lr_max - lr_min) * (h(t) - h(0)), h(x) = sqrt((N-x)/U * (2 - (N+x)/U))",
+        "Kim 2024, HyperbolicLR: Epoch insensitive learning rate scheduler (arXiv:2407.15200); "
+        "the author's code (Axect/HyperbolicLR)",
+        "hyperbolic",
+        (Param("lr_max", "float", 0.01, "eta_init: the initial learning rate",
+               aliases=("max_lr",), lo=0, lo_open=True),
+         Param("lr_min", "float", 1e-6, "eta_inf: the infimum", lo=0),
+         Param("upper_bound", "float", 1000.0, "U: at least --steps", lo=1)),
+        checks=(_check_hyperbolic,),
+    ),
+    Schedule(
+        "exp-hyperbolic", "ExpHyperbolicLR: hyperbolic decay in log space",
+        "lr_max * (lr_max / lr_min) ** (h(t) - h(0))",
+        "Kim 2024 (arXiv:2407.15200); the author's code (Axect/HyperbolicLR)",
+        "exp_hyperbolic",
+        (Param("lr_max", "float", 0.01, "eta_init: the initial learning rate",
+               aliases=("max_lr",), lo=0, lo_open=True),
+         Param("lr_min", "float", 1e-6, "eta_inf: the infimum", lo=0, lo_open=True),
+         Param("upper_bound", "float", 1000.0, "U: at least --steps", lo=1)),
+        checks=(_check_hyperbolic,),
+    ),
+    Schedule(
+        "inverse-time", "Inverse-time decay lr0 / (1 + rate * t / T)",
+        "lr0 / (1 + decay_rate * t / decay_steps)   [--staircase: floor(t / decay_steps)]",
+        "Keras InverseTimeDecay",
+        "inverse_time",
+        (_lr(default=0.1), Param("decay_rate", "float", 0.5, "Decay rate", lo=0),
+         Param("decay_steps", "length", 1, "T", lo=1),
+         Param("staircase", "flag", False, "Floor t / T")),
     ),
 )
 
@@ -634,12 +781,12 @@ class Spec(_Record):
     """
 
     __slots__ = ("entry", "params", "n", "start", "unit", "steps_per_epoch", "per_epoch",
-                 "warmup", "warmup_start", "warmup_shape", "warmup_mode", "explicit")
+                 "warmup", "warmup_start", "warmup_shape", "warmup_mode", "explicit", "hold")
     _fields = (("entry", _REQUIRED), ("params", _REQUIRED), ("n", _REQUIRED),
                ("start", _REQUIRED), ("unit", _REQUIRED), ("steps_per_epoch", _REQUIRED),
                ("per_epoch", _REQUIRED), ("warmup", _REQUIRED), ("warmup_start", _REQUIRED),
                ("warmup_shape", _REQUIRED), ("warmup_mode", _REQUIRED),
-               ("explicit", frozenset()))
+               ("explicit", frozenset()), ("hold", 0))
     entry: Schedule
     params: dict[str, Any]
     n: int
@@ -652,6 +799,7 @@ class Spec(_Record):
     warmup_shape: str
     warmup_mode: str
     explicit: frozenset[str]
+    hold: int
 
     @property
     def name(self) -> str:
@@ -659,8 +807,8 @@ class Spec(_Record):
 
     @property
     def kernel_n(self) -> int:
-        """Steps the main kernel runs over (N - W in prefix mode)."""
-        return self.n - self.warmup if self.warmup_mode == "prefix" else self.n
+        """Steps the main kernel runs over (N - W - H in prefix mode; N - H in overlay)."""
+        return self.n - self.hold - (self.warmup if self.warmup_mode == "prefix" else 0)
 
     def kernel_params(self) -> dict[str, Any]:
         """The keyword arguments of the kernel: text-only options dropped, N defaults filled."""
@@ -680,11 +828,15 @@ class Spec(_Record):
         for p in self.entry.params:
             if p.kind in ("metrics", "text") or self.params[p.name] is None:
                 continue
+            if p.modifier and self.params[p.name] == p.default:
+                continue
             out[p.name] = self.params[p.name]
         out["steps"] = self.n
         if self.warmup:
             out.update(warmup=self.warmup, warmup_start=self.warmup_start,
                        warmup_shape=self.warmup_shape, warmup_mode=self.warmup_mode)
+        if self.hold:
+            out["hold"] = self.hold
         if self.per_epoch:
             out.update(per_epoch=True, steps_per_epoch=self.steps_per_epoch)
         if self.start:
@@ -765,8 +917,15 @@ def resolve(name: str | Schedule, raw: Mapping[str, Any]) -> Spec:
     if start >= out_rows:
         raise UsageError(f"--start {start} is past the last index {out_rows - 1}")
     mode = values["warmup_mode"]
+    hold = _resolve_length(common_p["hold"], values["hold"], n, unit_spe)
     if warmup and warmup >= n:
         raise UsageError(f"--warmup {warmup} must be shorter than --steps {n}")
+    if hold and warmup and mode == "overlay":
+        raise UsageError("--hold needs --warmup-mode prefix (an overlay warmup replaces the "
+                         "schedule's first values; there is nothing to hold)")
+    if hold + warmup >= n:
+        raise UsageError(f"--warmup {warmup} + --hold {hold} leave no steps of the {n} for the "
+                         "schedule; shorten them")
     if warmup and values["warmup_shape"] == "exponential" and values["warmup_start"] <= 0:
         raise UsageError("an exponential warmup needs --warmup-start above 0 (it multiplies "
                          "from there)")
@@ -775,7 +934,7 @@ def resolve(name: str | Schedule, raw: Mapping[str, Any]) -> Spec:
         entry=entry, params=resolved, n=n, start=start, unit=values["unit"],
         steps_per_epoch=spe, per_epoch=values["per_epoch"], warmup=warmup,
         warmup_start=values["warmup_start"], warmup_shape=values["warmup_shape"],
-        warmup_mode=mode, explicit=frozenset(given),
+        warmup_mode=mode, explicit=frozenset(given), hold=hold,
     )
     kernel_params = spec.kernel_params()
     for check in entry.checks:

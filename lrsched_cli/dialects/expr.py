@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import UsageError
 
-MAX_EXPR = 20_000
+MAX_EXPR = 100_000
 
 
 @dataclass
