@@ -92,11 +92,13 @@ class ScheduleGroup(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         from .dialects import NAMES
 
-        return [*registry.names(), *(NAMES if self.name != "code" else ())]
+        return [*registry.names(), *((*NAMES, "recipe") if self.name != "code" else ())]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         from .dialects import is_dialect
 
+        if cmd_name == "recipe" and self.name != "code":
+            return build_recipe_command(self.name or "table")
         if is_dialect(cmd_name) and self.name != "code":
             return build_dialect_command(self.name or "table", cmd_name)
         try:
@@ -309,6 +311,103 @@ def _example(action: str, entry: registry.Schedule) -> str:
     tail = {"plot": " -o schedule.png", "export": " --format csv > lr.csv", "table": " --rows 10",
             "code": " --framework torch"}.get(action, "")
     return f"lrsched {action if action != 'spec' else 'plot'} {entry.name} {opts}{tail}"
+
+
+def build_recipe_command(action: str) -> Any:
+    """The click command for ``lrsched <action> recipe NAME [--size --batch-size --steps]``."""
+    run = PANEL_RUN
+
+    def complete_recipes(incomplete: str) -> list[str]:
+        from .recipes import RECIPES
+
+        return [n for n in RECIPES if n.startswith(incomplete)]
+
+    def opt(default: Any, *flags: str, metavar: str, help: str) -> Any:
+        return typer.Option(default, *flags, metavar=metavar, help=help, rich_help_panel=run)
+
+    sig_params = [
+        inspect.Parameter("recipe", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=typer.Argument(..., metavar="NAME", show_default=False,
+                                                 help="A recipe: lrsched recipes lists them",
+                                                 autocompletion=complete_recipes)),
+        inspect.Parameter("steps", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=opt(None, "--steps", "--epochs", metavar="STEPS",
+                                      help="The length of your run")),
+        inspect.Parameter("size", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=opt(None, "--size", metavar="SIZE",
+                                      help="Model size, where the paper's table has several")),
+        inspect.Parameter("batch_size", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=opt(None, "--batch-size", metavar="FLOAT",
+                                      help="Global batch, where the recipe scales with it")),
+        inspect.Parameter("lr_max", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=opt(None, "--lr-max", metavar="FLOAT",
+                                      help="Peak, where the recipe leaves it to you")),
+        inspect.Parameter("warmup", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=opt(None, "--warmup", metavar="STEPS",
+                                      help="Warmup, where the recipe leaves it to you")),
+        inspect.Parameter("start", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=opt(None, "--start", metavar="STEPS",
+                                      help="First index to output")),
+    ]
+    annotations = {p.name: p.annotation for p in sig_params}
+    opt_names = [p.name for p in sig_params]
+    out_names = []
+    for name, ann, o in _output_options(action):
+        if name == "save_spec":
+            continue
+        sig_params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=o,
+                                            annotation=ann))
+        annotations[name] = ann
+        out_names.append(name)
+
+    def callback(**kw: Any) -> Any:
+        raw = {k: kw[k] for k in opt_names}
+        if action == "spec":
+            return raw
+        series = recipe_series(raw)
+        try:
+            _ACTIONS[action](series, **{k: kw[k] for k in out_names})
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        return None
+
+    callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
+    callback.__annotations__ = annotations
+    callback.__name__ = "recipe"
+    sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
+    sub.command(name="recipe", short_help="A published recipe (lrsched recipes lists them)",
+                help="A published recipe, with its citation (lrsched info recipe NAME).",
+                epilog=f"Example: lrsched {action if action != 'spec' else 'plot'} recipe "
+                       "llama2 --size 7b --steps 500000")(callback)
+    return typer.main.get_command(sub)
+
+
+def recipe_series(raw: dict[str, Any]) -> Any:
+    """The series of a recipe from command-line options."""
+    from . import recipes
+    from .compose import evaluate
+
+    common = {p.name: p for p in registry.COMMON}
+    steps = None
+    if raw.get("steps") is not None:
+        steps = registry.parse_length(common["steps"], raw["steps"])
+        if not isinstance(steps, int):
+            raise UsageError(f"--steps {raw['steps']}: give a whole number of steps")
+    batch = None
+    if raw.get("batch_size") is not None:
+        batch = registry.parse_float(registry.Param("batch_size", "float", None, "", lo=0,
+                                                    lo_open=True), raw["batch_size"])
+    lr_max = None
+    if raw.get("lr_max") is not None:
+        lr_max = registry.parse_float(registry.Param("lr_max", "float", None, "", lo=0,
+                                                     lo_open=True), raw["lr_max"])
+    name, params = recipes.build(raw["recipe"], steps, raw.get("size"), batch, lr_max,
+                                 raw.get("warmup"))
+    if raw.get("start") is not None:
+        params["start"] = raw["start"]
+    s = evaluate(registry.resolve(name, params), label=f"recipe {raw['recipe']}")
+    s.params = {"recipe": raw["recipe"], **s.params}
+    return s
 
 
 def build_dialect_command(action: str, dialect: str) -> Any:
@@ -654,6 +753,15 @@ def find_lr_cmd(
                 end, steps, rule, height, plot)
 
 
+@app.command("recipes")
+def recipes_cmd() -> None:
+    """List the published recipes, one line each (lrsched info recipe NAME for sources)."""
+    from .recipes import RECIPES
+
+    width = max(len(n) for n in RECIPES)
+    sys.stdout.write("".join(f"{r.name:<{width}}  {r.summary}\n" for r in RECIPES.values()))
+
+
 @app.command("list")
 def list_cmd() -> None:
     """List every schedule, one line each, then each framework dialect's names."""
@@ -700,11 +808,16 @@ def info_cmd(name: str = typer.Argument(..., metavar="NAME",
                                         help="A schedule name, or a dialect (torch, hf, ...)",
                                         autocompletion=lambda: [*registry.names(), "torch",
                                                                 "hf", "timm", "optax",
-                                                                "keras"])) -> None:
-    """Show a schedule's formula, reference and options; or a dialect's names."""
+                                                                "keras", "recipe"]),
+             recipe: str = typer.Argument(None, metavar="[RECIPE]",
+                                          help="With NAME 'recipe': which recipe")) -> None:
+    """Show a schedule's formula, reference and options; a dialect's names; a recipe."""
     from .dialects import is_dialect
-    from .info import render_dialect_info, render_info
+    from .info import render_dialect_info, render_info, render_recipe_info
 
+    if name == "recipe" or name.startswith("recipe "):
+        render_recipe_info(name.split(" ", 1)[1] if " " in name else recipe, stdout_console())
+        return
     if is_dialect(name):
         render_dialect_info(name, stdout_console())
         return

@@ -127,6 +127,16 @@ def _kernel_body(spec: Spec, x: str, n: int, b: Body) -> str:
         if name == "hyperbolic":
             return f"{hi} + ({hi} - {lo}) * ({hx} - {h0})"
         return f"{hi} * ({hi} / {lo}) ** ({hx} - {h0})"
+    if name == "fastai-one-cycle":
+        pos = f"({x} / {n})"
+        pct, top = r(p["pct_start"]), r(p["lr_max"])
+        lo, fin = r(p["lr_max"] / p["div"]), r(p["lr_max"] / p["div_final"])
+
+        def sched_cos(a: str, z: str, q: str) -> str:
+            return f"{a} + (1 + {b.fn('cos', f'{b.pi} * (1 - {q})')}) * ({z} - {a}) / 2"
+
+        return b.cond(f"{pos} < {pct}", sched_cos(lo, top, f"({pos} / {pct})"),
+                      sched_cos(top, fin, f"(({pos} - {pct}) / (1 - {pct}))"))
     if name == "inverse-time":
         q = f"{x} / {p['decay_steps']}"
         if p["staircase"]:
@@ -237,7 +247,7 @@ def schedule_body(spec: Spec, b: Body, var: str = "t") -> str:
     if not w:
         return main
     values = schedule_values(spec)
-    target = float(values[w]) if not prefix else first
+    target = float(values[w]) if not prefix and spec.warmup_target != "peak" else first
     s, tg = r(spec.warmup_start), r(target)
     q = f"({var} / {w})"
     log_q = f"({b.fn('log', f'{var} + 1')} / {b.fn('log', str(w + 1))})"

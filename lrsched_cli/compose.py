@@ -69,7 +69,8 @@ def schedule_range(spec: Spec, a: int, b: int) -> np.ndarray:
         hi = min(b, w + hold)
         out[max(a, w) - a:hi - a] = first
         if a < w:
-            target = first if prefix else float(_main(spec, w, w + 1)[0])
+            target = (first if prefix or spec.warmup_target == "peak"
+                      else float(_main(spec, w, w + 1)[0]))
             top = min(b, w)
             out[:top - a] = kernels.warmup_ramp(_t(a, top), w, spec.warmup_start, target,
                                                 spec.warmup_shape)

@@ -72,3 +72,26 @@ def render_dialect_info(name: str, console: Any) -> None:
                          for p, default in fn.params)
         console.print(f"  [bold]{fn.name}[/bold]({escape(args)})", highlight=False)
         console.print(f"      {escape(fn.summary)}", highlight=False)
+
+
+def render_recipe_info(name: str | None, console: Any) -> None:
+    """A recipe: what it builds, its citation, where each number comes from, what is not."""
+    from rich.markup import escape
+
+    from .errors import UsageError
+    from .recipes import get
+
+    if not name:
+        raise UsageError("info recipe needs a recipe name: lrsched recipes lists them")
+    r = get(name)
+    console.print(f"[bold]recipe {r.name}[/bold]: {escape(r.summary)}")
+    console.print(f"  citation: {escape(r.citation)}", highlight=False)
+    for src in r.sources:
+        console.print(f"  source:   {escape(src)}", highlight=False)
+    for u in r.unconfirmed:
+        console.print(f"  not used (unconfirmed): {escape(u)}", highlight=False)
+    if r.sizes:
+        console.print(f"  sizes:    {', '.join(r.sizes)} (--size; default {r.default_size})")
+    if r.needs_batch:
+        console.print("  needs:    --batch-size (the peak scales with it)")
+    console.print(f"  length:   yours (--steps; default {r.default_steps:,})", highlight=False)

@@ -528,3 +528,25 @@ def inverse_time(t: np.ndarray, n: int, initial_lr: float, decay_rate: float,
     if staircase:
         p = np.floor(p)
     return initial_lr / (1 + decay_rate * p)
+
+
+def fastai_one_cycle(t: np.ndarray, n: int, lr_max: float, div: float = 25.0,
+                     div_final: float = 1e5, pct_start: float = 0.25) -> np.ndarray:
+    """fastai's ``fit_one_cycle``: ``combined_cos(pct_start, lr_max/div, lr_max,
+    lr_max/div_final)`` at position ``pos = t / N`` (fastai 2.8 callback/schedule.py).
+
+    ``sched_cos(a, b, p) = a + (1 + cos(pi * (1 - p))) * (b - a) / 2``, rising over the
+    first ``pct_start`` of the run and falling over the rest.
+
+    (fastai holds the position in a float32 tensor, so its values differ from these float64
+    ones by up to about 3e-8 of the peak.)
+
+    >>> fastai_one_cycle(np.array([0.0, 25.0, 50.0]), 100, 1e-3).tolist()
+    [4e-05, 0.001, 0.0007500025000000001]
+    """
+    pos = t / n
+    rising = pos < pct_start
+    p = np.where(rising, pos / pct_start, (pos - pct_start) / (1 - pct_start))
+    a = np.where(rising, lr_max / div, lr_max)
+    b = np.where(rising, lr_max, lr_max / div_final)
+    return a + (1 + np.cos(np.pi * (1 - p))) * (b - a) / 2

@@ -208,6 +208,9 @@ COMMON: tuple[Param, ...] = (
           choices=("prefix", "overlay")),
     Param("hold", "length", 0, "Hold the peak for H steps after the warmup, then run the "
           "schedule over what remains", lo=0),
+    Param("warmup_target", "choice", "handover", "What an overlay warmup ramps to: the value "
+          "where the schedule takes over (handover) or its first value (peak: BERT's code, "
+          "timm)", choices=("handover", "peak")),
 )
 COMMON_NAMES = frozenset(p.name for p in COMMON)
 
@@ -597,6 +600,20 @@ SCHEDULES = SCHEDULES + (
         checks=(_check_hyperbolic,),
     ),
     Schedule(
+        "fastai-one-cycle", "fastai's fit_one_cycle: cosine up over 25%, cosine down",
+        "pos = t/N; sched_cos(lr/div, lr, pos/pct) before pct_start, then "
+        "sched_cos(lr, lr/div_final, (pos-pct)/(1-pct)); sched_cos(a, b, p) = "
+        "a + (1 + cos(pi*(1-p)))*(b-a)/2",
+        "fastai 2.8 fit_one_cycle (callback/schedule.py: combined_cos)",
+        "fastai_one_cycle",
+        (Param("lr_max", "float", 1e-3, "Peak learning rate (fastai's defaults.lr)",
+               aliases=("max_lr",), lo=0, lo_open=True),
+         Param("div", "float", 25.0, "Start at lr_max / div", lo=0, lo_open=True),
+         Param("div_final", "float", 1e5, "End at lr_max / div_final", lo=0, lo_open=True),
+         Param("pct_start", "float", 0.25, "Fraction of the run spent rising", lo=0,
+               lo_open=True, hi=1, hi_open=True)),
+    ),
+    Schedule(
         "inverse-time", "Inverse-time decay lr0 / (1 + rate * t / T)",
         "lr0 / (1 + decay_rate * t / decay_steps)   [--staircase: floor(t / decay_steps)]",
         "Keras InverseTimeDecay",
@@ -781,12 +798,13 @@ class Spec(_Record):
     """
 
     __slots__ = ("entry", "params", "n", "start", "unit", "steps_per_epoch", "per_epoch",
-                 "warmup", "warmup_start", "warmup_shape", "warmup_mode", "explicit", "hold")
+                 "warmup", "warmup_start", "warmup_shape", "warmup_mode", "explicit", "hold",
+                 "warmup_target")
     _fields = (("entry", _REQUIRED), ("params", _REQUIRED), ("n", _REQUIRED),
                ("start", _REQUIRED), ("unit", _REQUIRED), ("steps_per_epoch", _REQUIRED),
                ("per_epoch", _REQUIRED), ("warmup", _REQUIRED), ("warmup_start", _REQUIRED),
                ("warmup_shape", _REQUIRED), ("warmup_mode", _REQUIRED),
-               ("explicit", frozenset()), ("hold", 0))
+               ("explicit", frozenset()), ("hold", 0), ("warmup_target", "handover"))
     entry: Schedule
     params: dict[str, Any]
     n: int
@@ -800,6 +818,7 @@ class Spec(_Record):
     warmup_mode: str
     explicit: frozenset[str]
     hold: int
+    warmup_target: str
 
     @property
     def name(self) -> str:
@@ -835,6 +854,8 @@ class Spec(_Record):
         if self.warmup:
             out.update(warmup=self.warmup, warmup_start=self.warmup_start,
                        warmup_shape=self.warmup_shape, warmup_mode=self.warmup_mode)
+            if self.warmup_target != "handover":
+                out["warmup_target"] = self.warmup_target
         if self.hold:
             out["hold"] = self.hold
         if self.per_epoch:
@@ -935,6 +956,7 @@ def resolve(name: str | Schedule, raw: Mapping[str, Any]) -> Spec:
         steps_per_epoch=spe, per_epoch=values["per_epoch"], warmup=warmup,
         warmup_start=values["warmup_start"], warmup_shape=values["warmup_shape"],
         warmup_mode=mode, explicit=frozenset(given), hold=hold,
+        warmup_target=values["warmup_target"],
     )
     kernel_params = spec.kernel_params()
     for check in entry.checks:

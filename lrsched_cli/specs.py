@@ -43,7 +43,11 @@ def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
     from .compose import evaluate
 
     words = spec_words(text)
-    if dialects.is_dialect(words[0]):
+    if words[0] == "recipe":
+        from .cli import build_recipe_command
+
+        cmd = build_recipe_command("spec")
+    elif dialects.is_dialect(words[0]):
         cmd = build_dialect_command("spec", words[0])
     else:
         cmd = build_command("spec", registry.get(words[0]))
@@ -58,6 +62,10 @@ def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
     if raw.get("steps") is None and steps is not None:
         raw["steps"] = steps
     try:
+        if words[0] == "recipe":
+            from .cli import recipe_series
+
+            return ParsedSpec(text, words, None, recipe_series(raw))
         if dialects.is_dialect(words[0]):
             return ParsedSpec(text, words, None, dialects.series_from_options(words[0], raw))
         spec = registry.resolve(registry.get(words[0]), raw)
