@@ -126,7 +126,7 @@ class Param(_Record):
             return "a whole number" + (f" {b}" if b else "")
         if self.kind in ("length", "lengths"):
             b = self.bounds_text()
-            forms = "N, Nep" + (", P% of --steps" if self.percent_ok else "")
+            forms = "N, Nep, Ntok" + (", P% of --steps" if self.percent_ok else "")
             many = "comma-separated " if self.kind == "lengths" else ""
             return f"{many}whole steps{(' ' + b) if b else ''} ({forms})"
         if self.kind == "metrics":
@@ -139,13 +139,15 @@ def _fmt(x: float) -> str:
 
 
 class Length(_Record):
-    """A length as written ("90ep", "10%"), resolved once ``--steps`` is known."""
+    """A length as written ("90ep", "10%", "2Ttok"), resolved once ``--steps`` is known."""
 
-    __slots__ = ("value", "unit", "text")
-    _fields = (("value", _REQUIRED), ("unit", _REQUIRED), ("text", _REQUIRED))
+    __slots__ = ("value", "unit", "text", "default")
+    _fields = (("value", _REQUIRED), ("unit", _REQUIRED), ("text", _REQUIRED),
+               ("default", False))
     value: float
-    unit: str  # "" steps, "ep" epochs, "%" percent of the run
+    unit: str  # "" steps, "ep" epochs, "%" percent of the run, "tok" tokens
     text: str
+    default: bool  # lrsched's default, not the user's
 
 
 class Schedule(_Record):
@@ -197,6 +199,14 @@ COMMON: tuple[Param, ...] = (
           choices=("step", "epoch")),
     Param("steps_per_epoch", "int", None, "Optimizer steps per epoch: converts lengths "
           "written as Nep, and with --per-epoch repeats each epoch's value", lo=1),
+    Param("dataset_size", "int", None, "Samples per epoch: with --batch-size gives the steps "
+          "per epoch, as PyTorch's DataLoader counts batches", lo=1),
+    Param("batch_size", "int", None, "Samples per batch (per forward pass)", lo=1),
+    Param("grad_accum", "int", 1, "Batches per optimizer step (gradient accumulation)", lo=1),
+    Param("drop_last", "flag", False, "The DataLoader drops the last partial batch"),
+    Param("seq_len", "int", None, "Tokens per sample: with --batch-size converts Ntok", lo=1),
+    Param("tokens_per_step", "float", None, "Tokens per optimizer step (converts lengths "
+          "written as Ntok, e.g. 2Ttok)", lo=0, lo_open=True),
     Param("per_epoch", "flag", False, "Step the schedule once an epoch (N counts epochs) "
           "and output one row per optimizer step"),
     Param("warmup", "length", 0, "Warmup length W", lo=0),
@@ -646,7 +656,9 @@ def get(name: str) -> Schedule:
 # --------------------------------------------------------------------------------------
 # Parsing and validation.
 
-_LENGTH_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*(ep|epochs?|%)?\s*$")
+_LENGTH_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKmMbBtT]?)\s*"
+                        r"(ep|epochs?|%|tok|tokens?)?\s*$")
+_MULT = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
 
 
 def _bad(p: Param, value: Any) -> UsageError:
@@ -689,23 +701,30 @@ def parse_int(p: Param, raw: Any) -> int:
     return x
 
 
-def parse_length(p: Param, raw: Any) -> int | Length:
-    """An int, or a Length to resolve once N is known ("90ep", "10%")."""
+def parse_length(p: Param, raw: Any, default: bool = False) -> int | Length:
+    """An int, or a Length to resolve once N is known ("90ep", "10%", "2Ttok").
+
+    ``default``: the value is lrsched's default, not the user's (a default percentage
+    rounds to the nearest step; the user's must come out whole).
+    """
     if isinstance(raw, Length):
         return raw
     if isinstance(raw, str):
         m = _LENGTH_RE.match(raw)
         if not m:
             raise _bad(p, raw)
-        unit = m.group(2) or ""
-        unit = "ep" if unit.startswith("ep") else unit
-        value = float(m.group(1))
+        unit = m.group(3) or ""
+        unit = "ep" if unit.startswith("ep") else "tok" if unit.startswith("tok") else unit
+        mult = m.group(2).lower()
+        if mult and unit != "tok":
+            raise _bad(p, raw)  # K/M/B/T multiply token counts ("2Ttok"), nothing else
+        value = float(m.group(1)) * _MULT[mult]
         if unit == "%" and not p.percent_ok:
             raise _bad(p, raw)
         if unit:
             if not math.isfinite(value):
                 raise _bad(p, raw)
-            return Length(value, unit, raw.strip())
+            return Length(value, unit, raw.strip(), default)
         if not value.is_integer():  # "1e6" is a whole number; "2.5" is not
             raise _bad(p, raw)
         if value >= 2**63:
@@ -744,7 +763,7 @@ def parse_value(p: Param, raw: Any, context: Mapping[str, Any] | None = None) ->
     if p.kind == "int":
         return parse_int(p, raw)
     if p.kind == "length":
-        return parse_length(p, raw)
+        return parse_length(p, raw, default=bool(context and context.get("_default")))
     if p.kind == "lengths":
         items: Sequence[Any]
         if isinstance(raw, str):
@@ -755,7 +774,8 @@ def parse_value(p: Param, raw: Any, context: Mapping[str, Any] | None = None) ->
             items = list(raw.tolist() if hasattr(raw, "tolist") else raw)
         else:
             raise _bad(p, raw)
-        return tuple(parse_length(p, s) for s in items)
+        return tuple(parse_length(p, s, default=bool(context and context.get("_default")))
+                     for s in items)
     if p.kind == "choice":
         return parse_choice(p, raw)
     if p.kind == "flag":
@@ -772,20 +792,33 @@ def parse_value(p: Param, raw: Any, context: Mapping[str, Any] | None = None) ->
     raise AssertionError(p.kind)  # pragma: no cover
 
 
-def _resolve_length(p: Param, v: int | Length, n: int | None, spe: int | None) -> int:
+def _resolve_length(p: Param, v: int | Length, n: int | None, spe: int | None,
+                    tokens: float | None = None) -> int:
+    """Steps from a length: ``Nep`` x steps per epoch, ``P%`` of the run, ``Ntok`` / tokens
+    per step. What does not come out whole is refused with the nearest whole values (a
+    default percentage rounds to the nearest step)."""
     if not isinstance(v, Length):
         return v
     if v.unit == "ep":
         if spe is None:
-            raise UsageError(f"{p.flag} {v.text} is in epochs: give --steps-per-epoch too")
-        x = v.value * spe
-    else:  # a percentage of the run is rounded to the nearest whole step
+            raise UsageError(f"{p.flag} {v.text} is in epochs: give --steps-per-epoch, or "
+                             "--dataset-size with --batch-size")
+        x, what = v.value * spe, f"epochs of {spe} steps"
+    elif v.unit == "tok":
+        if tokens is None:
+            raise UsageError(f"{p.flag} {v.text} is in tokens: give --tokens-per-step, or "
+                             "--batch-size with --seq-len")
+        x, what = v.value / tokens, f"steps of {tokens:g} tokens"
+    else:
         assert n is not None
-        x = math.floor(v.value / 100 * n + 0.5)
-    if not float(x).is_integer():
-        raise UsageError(f"invalid value for {p.flag}: '{v.text}' is {x:g} steps, not a whole "
-                         "number of steps")
-    out = int(x)
+        x, what = v.value / 100 * n, f"of {n} steps"
+        if v.default:
+            x = math.floor(x + 0.5)
+    if not abs(x - round(x)) < 1e-9 * max(1.0, abs(x)):
+        lo, hi = math.floor(x), math.ceil(x)
+        raise UsageError(f"{p.flag} {v.text} is {x:.10g} steps ({what}), not a whole number: "
+                         f"use {lo} or {hi}")
+    out = int(round(x))
     _check_bounds(p, out, v.text)
     return out
 
@@ -905,18 +938,31 @@ def resolve(name: str | Schedule, raw: Mapping[str, Any]) -> Spec:
             values[p.name] = parse_value(p, given[p.name], context)
         else:
             default = entry.common_defaults.get(p.name, p.default)
-            values[p.name] = parse_value(p, default, context) if default is not None else None
+            values[p.name] = (parse_value(p, default, {**context, "_default": True})
+                              if default is not None else None)
     for p in entry.params:
         if p.kind == "metrics" and values[p.name] is None:
             raise UsageError(f"{entry.name} needs {p.flag} ({p.allowed_text()})")
 
     spe = values["steps_per_epoch"]
+    if spe is None and values["dataset_size"] is not None:
+        if values["batch_size"] is None:
+            raise UsageError("--dataset-size needs --batch-size to count steps per epoch")
+        size, batch = values["dataset_size"], values["batch_size"]
+        batches = size // batch if values["drop_last"] else -(-size // batch)
+        spe = batches // values["grad_accum"]  # as the HF Trainer counts update steps
+        if spe < 1:
+            raise UsageError(f"--dataset-size {size} with --batch-size {batch} and --grad-accum "
+                             f"{values['grad_accum']} gives no whole optimizer step per epoch")
+    tokens = values["tokens_per_step"]
+    if tokens is None and values["seq_len"] is not None and values["batch_size"] is not None:
+        tokens = float(values["batch_size"] * values["seq_len"] * values["grad_accum"])
     steps_p = next(p for p in COMMON if p.name == "steps")
     if values["steps"] is None:
         implied = entry.default_steps(values) if entry.default_steps else None
         n = implied if implied is not None else DEFAULT_STEPS
     else:
-        n = _resolve_length(steps_p, values["steps"], None, spe)
+        n = _resolve_length(steps_p, values["steps"], None, spe, tokens)
     if values["per_epoch"] and spe is None:
         raise UsageError("--per-epoch needs --steps-per-epoch")
     # In per-epoch mode the schedule's index counts epochs: Nep means N.
@@ -926,19 +972,19 @@ def resolve(name: str | Schedule, raw: Mapping[str, Any]) -> Spec:
     for p in entry.params:
         v = values[p.name]
         if p.kind == "length" and v is not None:
-            v = _resolve_length(p, v, n, unit_spe)
+            v = _resolve_length(p, v, n, unit_spe, tokens)
         elif p.kind == "lengths":
-            v = tuple(_resolve_length(p, x, n, unit_spe) for x in v)
+            v = tuple(_resolve_length(p, x, n, unit_spe, tokens) for x in v)
         resolved[p.name] = v
 
     common_p = {p.name: p for p in COMMON}
-    warmup = _resolve_length(common_p["warmup"], values["warmup"], n, unit_spe)
+    warmup = _resolve_length(common_p["warmup"], values["warmup"], n, unit_spe, tokens)
     out_rows = n * spe if values["per_epoch"] else n
     start = _resolve_length(common_p["start"], values["start"], out_rows, spe)
     if start >= out_rows:
         raise UsageError(f"--start {start} is past the last index {out_rows - 1}")
     mode = values["warmup_mode"]
-    hold = _resolve_length(common_p["hold"], values["hold"], n, unit_spe)
+    hold = _resolve_length(common_p["hold"], values["hold"], n, unit_spe, tokens)
     if warmup and warmup >= n:
         raise UsageError(f"--warmup {warmup} must be shorter than --steps {n}")
     if hold and warmup and mode == "overlay":

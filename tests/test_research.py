@@ -174,3 +174,25 @@ def test_lengths_as_people_state_them():
     assert schedule("cosine", steps=1000, warmup="10%").tobytes() == base.tobytes()
     a = schedule("step", steps=300, step_size="3ep", steps_per_epoch=50)
     assert a.tobytes() == schedule("step", steps=300, step_size=150).tobytes()
+
+
+def test_lengths_in_tokens_and_from_dataset_size(run):
+    # 2T tokens at 4M tokens per step (LLaMA 2's batch) is not whole: refused, nearest named
+    r = run("table", "cosine", "--steps", "2Ttok", "--tokens-per-step", "4194304")
+    assert r.exit_code == 2 and "use 476837 or 476838" in r.stderr
+    a = schedule("cosine", steps="1Mtok", tokens_per_step=1000, warmup="100Ktok")
+    assert a.tobytes() == schedule("cosine", steps=1000, warmup=100).tobytes()
+    b = schedule("cosine", steps="8Ktok", batch_size=4, seq_len=100, grad_accum=2)
+    assert len(b) == 10  # 8000 tokens / (4 * 100 * 2) per optimizer step
+    # PyTorch's DataLoader: ceil(1000 / 32) = 32 batches, 31 with drop_last; / grad_accum
+    assert len(schedule("step", steps="3ep", dataset_size=1000, batch_size=32)) == 96
+    assert len(schedule("step", steps="3ep", dataset_size=1000, batch_size=32,
+                        drop_last=True)) == 93
+    assert len(schedule("step", steps="2ep", dataset_size=1000, batch_size=32,
+                        grad_accum=4)) == 16
+
+
+def test_user_percentages_must_be_whole_defaults_round():
+    with pytest.raises(UsageError, match="is 6.1 steps .* use 6 or 7"):
+        schedule("cosine", steps=61, warmup="10%")
+    assert len(schedule("wsd", steps=61)) == 61  # wsd's default 10% / 20% round

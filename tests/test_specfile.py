@@ -19,8 +19,10 @@ def test_save_then_read_gives_the_same_schedule(run, tmp_path, suffix):
     assert b.exit_code == 0, b.stderr
     assert a.stdout == b.stdout
     # options on the command line override the file
-    c = run("export", "--spec", str(path), "--steps", "50")
-    assert len(c.stdout.splitlines()) == 51
+    c = run("export", "--spec", str(path), "--steps", "60")  # 5% of 60 = 3 warmup steps
+    assert len(c.stdout.splitlines()) == 61
+    d = run("export", "--spec", str(path), "--steps", "50")  # 5% of 50 is not whole
+    assert d.exit_code == 2 and "use 2 or 3" in d.stderr
 
 
 def test_dialect_spec_file(run, tmp_path):
