@@ -185,6 +185,38 @@ def _output_options(action: str) -> list[tuple[str, Any, Any]]:
     return _output_options_of(action)
 
 
+PANEL_GROUPS = "Parameter groups"
+
+
+def _group_options(action: str) -> list[inspect.Parameter]:
+    """``--groups``, ``--layer-decay``, ... (not for ``code``: it writes one scheduler)."""
+    if action == "code":
+        return []
+    from .groups import OPTIONS, STYLES
+
+    out = []
+    for name, flag, metavar, help_text in OPTIONS:
+        completion = (lambda: list(STYLES)) if name == "layer_decay_style" else None
+        out.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                                     default=typer.Option(None, flag, metavar=metavar,
+                                                          help=help_text, show_default=False,
+                                                          rich_help_panel=PANEL_GROUPS,
+                                                          autocompletion=completion)))
+    return out
+
+
+def _run_action(action: str, series: Any, group_raw: dict[str, Any], kw: dict[str, Any],
+                out_names: list[str]) -> None:
+    """Split ``series`` into its parameter groups (if asked) and run the action."""
+    from .groups import apply, resolve
+
+    all_series = apply(series, resolve(group_raw))
+    try:
+        _ACTIONS[action](all_series, **{k: kw[k] for k in out_names if k != "save_spec"})
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+
+
 def _output_options_of(action: str) -> list[tuple[str, Any, Any]]:
     if action == "table":
         return [
@@ -258,6 +290,10 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
         sig_params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY,
                                             default=opt, annotation=ann))
         annotations[p.name] = ann
+    group_params = _group_options(action)
+    group_names = [p.name for p in group_params]
+    sig_params += group_params
+    annotations.update({p.name: str for p in group_params})
     out_names = []
     for name, ann, opt in _output_options(action):
         sig_params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
@@ -270,12 +306,13 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
         for name in (*sched_names, *common_names):
             v = kw[name]
             raw[name] = None if v is False else v
+        group_raw = {k: kw[k] for k in group_names}
         if action == "spec":
-            return raw
+            return {**raw, **group_raw}
         spec = registry.resolve(entry, raw)
         save = kw.pop("save_spec", None)
         if save:
-            _save_native(save, spec, raw)
+            _save_native(save, spec, raw, group_raw)
         if action == "code":
             from .codegen import emit
 
@@ -283,11 +320,7 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
             return None
         from .compose import evaluate
 
-        series = evaluate(spec)
-        try:
-            _ACTIONS[action](series, **{k: kw[k] for k in out_names if k != "save_spec"})
-        except BrokenPipeError:
-            _quiet_broken_pipe()
+        _run_action(action, evaluate(spec), group_raw, kw, out_names)
         return None
 
     callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
@@ -351,6 +384,10 @@ def build_recipe_command(action: str) -> Any:
     ]
     annotations = {p.name: p.annotation for p in sig_params}
     opt_names = [p.name for p in sig_params]
+    group_params = _group_options(action)
+    group_names = [p.name for p in group_params]
+    sig_params += group_params
+    annotations.update({p.name: str for p in group_params})
     out_names = []
     for name, ann, o in _output_options(action):
         if name == "save_spec":
@@ -362,13 +399,10 @@ def build_recipe_command(action: str) -> Any:
 
     def callback(**kw: Any) -> Any:
         raw = {k: kw[k] for k in opt_names}
+        group_raw = {k: kw[k] for k in group_names}
         if action == "spec":
-            return raw
-        series = recipe_series(raw)
-        try:
-            _ACTIONS[action](series, **{k: kw[k] for k in out_names})
-        except BrokenPipeError:
-            _quiet_broken_pipe()
+            return {**raw, **group_raw}
+        _run_action(action, recipe_series(raw), group_raw, kw, out_names)
         return None
 
     callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
@@ -456,6 +490,10 @@ def build_dialect_command(action: str, dialect: str) -> Any:
     ]
     annotations = {p.name: p.annotation for p in sig_params}
     opt_names = [p.name for p in sig_params]
+    group_params = _group_options(action)
+    group_names = [p.name for p in group_params]
+    sig_params += group_params
+    annotations.update({p.name: str for p in group_params})
     out_names = []
     for name, ann, opt in _output_options(action):
         sig_params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt,
@@ -467,18 +505,16 @@ def build_dialect_command(action: str, dialect: str) -> Any:
         from .dialects import series_from_options
 
         raw = {k: kw[k] for k in opt_names}
+        group_raw = {k: kw[k] for k in group_names}
         if action == "spec":
-            return raw
+            return {**raw, **group_raw}
         series = series_from_options(dialect, raw)
         if kw.get("save_spec"):
             from . import specfile
 
             specfile.write(kw["save_spec"], [{"schedule": dialect, **{
-                k: _typed(v) for k, v in raw.items() if v is not None}}])
-        try:
-            _ACTIONS[action](series, **{k: kw[k] for k in out_names if k != "save_spec"})
-        except BrokenPipeError:
-            _quiet_broken_pipe()
+                k: _typed(v) for k, v in {**raw, **group_raw}.items() if v is not None}}])
+        _run_action(action, series, group_raw, kw, out_names)
         return None
 
     callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
@@ -505,7 +541,8 @@ def _typed(text: Any) -> Any:
     return text
 
 
-def _save_native(path: str, spec: Any, raw: dict[str, Any]) -> None:
+def _save_native(path: str, spec: Any, raw: dict[str, Any],
+                 group_raw: dict[str, Any] | None = None) -> None:
     """A native schedule to a spec file: every schedule option, and the run options set."""
     from . import specfile
 
@@ -519,13 +556,16 @@ def _save_native(path: str, spec: Any, raw: dict[str, Any]) -> None:
     for p in registry.COMMON:
         if p.name in spec.explicit and raw.get(p.name) is not None:
             entry[p.name] = True if raw[p.name] is True else _typed(raw[p.name])
+    for k, v in (group_raw or {}).items():
+        if v is not None:
+            entry[k] = _typed(v)
     specfile.write(path, [entry])
 
 
 # --------------------------------------------------------------------------------------
 # The actions.
 
-def _do_table(series: Any, rows: int, at: str | None, chart: bool,
+def _do_table(series: list[Any], rows: int, at: str | None, chart: bool,
               log_y: bool, height: int) -> None:
     from .compare import parse_at, show_terminal
     from .render.figure import default_title
@@ -535,24 +575,24 @@ def _do_table(series: Any, rows: int, at: str | None, chart: bool,
         raise UsageError(f"invalid value for --rows: '{rows}' (allowed: a whole number >= 1)")
     if not 5 <= height <= 200:
         raise UsageError(f"invalid value for --height: '{height}' (allowed: 5 to 200 lines)")
-    chosen = parse_at(at, [series]) if at else None
+    chosen = parse_at(at, series) if at else None
     console = stdout_console()
-    console.print(default_title([series]), highlight=False, markup=False)
-    show_terminal([series], console, rows, chosen, log_y=log_y, height=height, chart=chart)
+    console.print(default_title(series), highlight=False, markup=False)
+    show_terminal(series, console, rows, chosen, log_y=log_y, height=height, chart=chart)
 
 
-def _do_plot(series: Any, output: str | None, log_y: bool, title: str | None,
+def _do_plot(series: list[Any], output: str | None, log_y: bool, title: str | None,
              dpi: int, quiet: bool) -> None:
     from .render.figure import figure_format, save_figure
 
-    path = output or f"{_file_stem(series)}.png"
+    path = output or f"{_file_stem(series[0])}.png"
     figure_format(path)
-    save_figure([series], path, log_y=log_y, title=title, dpi=dpi, quiet=quiet)
+    save_figure(series, path, log_y=log_y, title=title, dpi=dpi, quiet=quiet)
     if not quiet:
         sys.stderr.write(f"wrote {path}\n")
 
 
-def _do_export(series: Any, format: str, output: str | None,
+def _do_export(series: list[Any], format: str, output: str | None,
                no_header: bool, quiet: bool) -> None:
     from .render.export import FORMATS, export
 
@@ -560,7 +600,7 @@ def _do_export(series: Any, format: str, output: str | None,
     if fmt not in FORMATS:
         raise UsageError(f"invalid value for --format: '{format}' (allowed: "
                          f"{', '.join(FORMATS)})")
-    export([series], fmt, output, header=not no_header, quiet=quiet)
+    export(series, fmt, output, header=not no_header, quiet=quiet)
 
 
 def _file_stem(series: Any) -> str:

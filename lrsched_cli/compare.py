@@ -13,6 +13,8 @@ from .errors import UsageError
 from .series import Series
 
 MIN_SPECS, MAX_SPECS = 2, 8
+MAX_CURVES = 32  # specs times their parameter groups
+MAX_CHART_CURVES = 8  # the terminal chart's distinct markers
 LABEL_MAX = 32
 
 
@@ -94,6 +96,35 @@ def choose_labels(texts: Sequence[str], given: Sequence[str] | None) -> list[str
         raise UsageError(f"--label '{dupes[0]}' given twice; labels must be unique")
     defaults = default_labels(texts[len(given):])
     return make_unique(given + defaults)
+
+
+def _without_group_options(text: str) -> str:
+    """A spec's text for its label: the group options go (each curve is labelled
+    ``label/group``)."""
+    import shlex
+
+    from .groups import OPTIONS
+
+    flags = {o[1] for o in OPTIONS}
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return text
+    if not any(w.split("=", 1)[0] in flags for w in words):
+        return text
+    kept: list[str] = []
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+            continue
+        if w in flags:
+            skip = True
+            continue
+        if w.split("=", 1)[0] in flags:
+            continue
+        kept.append(w)
+    return shlex.join(kept)
 
 
 @dataclass(frozen=True)
@@ -192,10 +223,18 @@ def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | 
     color = use_color(console.file)
     width = console.width
     if chart:
-        console.print(Text.from_ansi(render_chart(series, width=width, height=height,
+        drawn = list(series)
+        if len(series) > MAX_CHART_CURVES:  # more would be noise: evenly chosen ones
+            from .render.table import sample_rows
+
+            drawn = [series[i] for i in sample_rows(len(series), MAX_CHART_CURVES - 1)]
+        console.print(Text.from_ansi(render_chart(drawn, width=width, height=height,
                                                   log_y=log_y, color=color)), soft_wrap=True)
-        for line in legend_markup(series, color):
+        for line in legend_markup(drawn, color):
             console.print(line, highlight=False)
+        if len(drawn) < len(series):
+            console.print(f"  (the chart shows {len(drawn)} of the {len(series)} curves; the "
+                          "table has them all)", highlight=False, markup=False)
         console.print()
     also: list[int] = []
     if len(series) == 2:  # show the first step where the two differ among the rows
@@ -270,12 +309,18 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
         from .render.figure import figure_format
 
         figure_format(plot)
-    names = choose_labels(texts, labels)
+    names = choose_labels([_without_group_options(t) for t in texts], labels)
     series = []
     for text, label in zip(texts, names):
-        s = parse_spec(text, steps).series
-        s.label = label
-        series.append(s)
+        parsed = parse_spec(text, steps)
+        parsed.series.label = label
+        for s in parsed.all_series():
+            if parsed.groups:  # "label/group"
+                s.label = f"{label}/{s.label}"
+            series.append(s)
+    if len(series) > MAX_CURVES:
+        raise UsageError(f"{len(series)} curves to compare (the specs' parameter groups "
+                         f"included); at most {MAX_CURVES}: fewer groups or specs")
     chosen = parse_at(at, series) if at else None
     if save_spec:
         _save(save_spec, texts, names, steps)

@@ -91,7 +91,11 @@ def run_simulate(texts: Sequence[str], steps: str | None, labels: Sequence[str] 
             sources.append(closed[0])
             lengths.append(closed[1])
         else:
-            s = parse_spec(text, steps).series
+            parsed = parse_spec(text, steps)
+            if parsed.groups:
+                raise UsageError(f"in spec '{text}': simulate runs one rate per schedule on "
+                                 "one model; drop --groups / --layer-decay")
+            s = parsed.series
             sources.append(s.values)
             lengths.append(len(s))
     if len(set(lengths)) != 1:

@@ -94,6 +94,9 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
         allowed = {k for p in (*entry_def.params, *registry.COMMON)
                    for k in (p.name, *p.aliases)}
         flags = {p.name for p in (*entry_def.params, *registry.COMMON) if p.kind == "flag"}
+    from .groups import NAMES as GROUP_OPTIONS
+
+    allowed |= set(GROUP_OPTIONS)
     for key, value in entry.items():
         if key in SPECIAL:
             continue

@@ -21,6 +21,13 @@ class ParsedSpec:
     words: list[str]
     spec: registry.Spec | None  # None for a framework expression
     series: Series
+    groups: list[tuple[str, float]] | None = None  # --groups / --layer-decay, if given
+
+    def all_series(self) -> list[Series]:
+        """The series, one per parameter group when the spec names groups."""
+        from .groups import apply
+
+        return apply(self.series, self.groups)
 
 
 def spec_words(text: str) -> list[str]:
@@ -61,14 +68,19 @@ def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
         raise UsageError(f"in spec '{text}': {e}") from None
     if raw.get("steps") is None and steps is not None:
         raw["steps"] = steps
+    from . import groups as _groups
+
+    group_raw, raw = _groups.split(raw)
     try:
+        chosen = _groups.resolve(group_raw)
         if words[0] == "recipe":
             from .cli import recipe_series
 
-            return ParsedSpec(text, words, None, recipe_series(raw))
+            return ParsedSpec(text, words, None, recipe_series(raw), chosen)
         if dialects.is_dialect(words[0]):
-            return ParsedSpec(text, words, None, dialects.series_from_options(words[0], raw))
+            return ParsedSpec(text, words, None, dialects.series_from_options(words[0], raw),
+                              chosen)
         spec = registry.resolve(registry.get(words[0]), raw)
     except UsageError as e:
         raise UsageError(f"in spec '{text}': {e}") from None
-    return ParsedSpec(text=text, words=words, spec=spec, series=evaluate(spec))
+    return ParsedSpec(text=text, words=words, spec=spec, series=evaluate(spec), groups=chosen)

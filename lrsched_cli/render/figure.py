@@ -44,6 +44,10 @@ def default_title(series: Sequence[Series]) -> str:
     if len(series) == 1:
         s = series[0]
         return f"{s.name or s.label}: {_param_text(s.params)}"
+    if all("group" in s.params for s in series):  # one schedule, per parameter group
+        s = series[0]
+        base = {k: v for k, v in s.params.items() if k not in ("group", "multiplier")}
+        return f"{s.name or s.label}: {_param_text(base)}; {len(series)} parameter groups"
     lengths = sorted({len(s) for s in series})
     span = f"{lengths[0]} {series[0].unit}s" if len(lengths) == 1 else \
         f"{lengths[0]} to {lengths[-1]} {series[0].unit}s"
@@ -109,9 +113,18 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
     fig = Figure(figsize=(FIG_WIDTH_IN, 4.2), layout="constrained")
     ax = fig.add_subplot()
     pixels = int(FIG_WIDTH_IN * dpi)
+    n = len(series)
+    # many parameter groups (layer-wise decay): one colour ramp, in layer order
+    ramp = n > len(COLORS) and all("group" in s.params for s in series)
+    every = max(1, -(-n // 12)) if n > 24 else 1  # legend entries kept readable
     for i, s in enumerate(series):
-        style = dict(linewidth=1.6, color=COLORS[i % len(COLORS)],
-                     linestyle=STYLES[i % len(STYLES)], label=s.label)
+        if ramp:
+            shown = i % every == 0 or i == n - 1
+            style = dict(linewidth=1.4, color=matplotlib.colormaps["viridis"](0.92 * i / (n - 1)),
+                         linestyle="-", label=s.label if shown else "_nolegend_")
+        else:
+            style = dict(linewidth=1.6, color=COLORS[i % len(COLORS)],
+                         linestyle=STYLES[i % len(STYLES)], label=s.label)
         if reduce and s.contiguous and len(s) > REDUCE_ABOVE * pixels:
             from ..progress import progress
 
@@ -133,7 +146,9 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
         ax.grid(True, which="minor", alpha=0.12, linewidth=0.4)
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.01)
-    if len(series) > 1:
+    if ramp:
+        ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    elif len(series) > 1:
         ax.legend(frameon=False, fontsize=9)
     with output_file(path, binary=True) as fh:
         fig.savefig(fh, format=fmt, dpi=dpi, metadata=_metadata(fmt))

@@ -122,14 +122,76 @@ def table_cells(
     return header, body, summary
 
 
+MIN_ROOM = 9  # characters a value column needs; with less, the table turns on its side
+
+
+def fits_columns(series: Sequence[Series], width: int) -> bool:
+    """Whether one column per series fits ``width`` characters."""
+    label_w = max(len("< peak/2 at"), *(len(str(int(s.steps[-1]))) for s in series))
+    return len(series) == 1 or (width - label_w - 2) // len(series) - 2 >= MIN_ROOM
+
+
+def rotated_cells(
+    series: Sequence[Series], rows: int = 20, at: Sequence[int] | None = None,
+    width: int = 80, also: Sequence[int] = (),
+) -> tuple[list[str], list[list[str]]]:
+    """One row per series (too many for a column each): its multiplier if it is a
+    parameter group, its values at sampled steps (as many as fit ``width``), peak and Σlr.
+    """
+    groups = all("multiplier" in s.params for s in series)
+    label_w = min(28, max(len(s.label) for s in series))
+    fixed = (["×"] if groups else []) + ["peak", "Σlr"]
+    room = 10
+    steps = np.unique(np.concatenate([s.steps for s in series]))
+    fit = max(2, (width - label_w - 3) // (room + 2) - len(fixed))
+    if at is not None:
+        chosen = np.array(sorted(set(at)), dtype=np.int64)
+    else:
+        chosen = np.union1d(steps[sample_rows(len(steps), min(rows, fit))],
+                            np.asarray(also, dtype=np.int64))
+    sums = [Summary.of(s) for s in series]
+    picked = []
+    for s in series:
+        idx = np.searchsorted(s.steps, chosen)
+        ok = (idx < len(s)) & (s.steps[np.minimum(idx, len(s) - 1)] == chosen)
+        picked.append([float(s.values[i]) if good else None
+                       for i, good in zip(idx.tolist(), ok.tolist())])
+    numbers = [v for r in picked for v in r if v is not None]
+    numbers += [x for m in sums for x in (m.peak, m.budget)]
+    sig = fit_digits(numbers, room)
+    unit = series[0].unit
+    header = ["", *(["×"] if groups else []), *(f"{unit} {st}" for st in chosen.tolist()),
+              "peak", "Σlr"]
+    body = []
+    for s, vals, m in zip(series, picked, sums):
+        cells = [s.label]
+        if groups:
+            cells.append(fmt(s.params["multiplier"], 6, room))
+        cells += [fmt(v, sig, room) for v in vals]
+        cells += [fmt(m.peak, sig, room), fmt(m.budget, sig, room)]
+        body.append(cells)
+    return header, body
+
+
 def render_table(
     series: Sequence[Series], rows: int = 20, at: Sequence[int] | None = None,
     width: int = 80, also: Sequence[int] = (),
 ):
-    """A rich Table of ``series``: sampled rows, then summary rows."""
+    """A rich Table of ``series``: sampled rows, then summary rows; on its side (a row per
+    series) when a column per series would not fit ``width``."""
     from rich import box
     from rich.table import Table
 
+    if not fits_columns(series, width):
+        header, body = rotated_cells(series, rows, at, width, also)
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        for i, name in enumerate(header):
+            table.add_column(name, justify="left" if i == 0 else "right",
+                             style="bold" if i == 0 else None, no_wrap=i == 0,
+                             max_width=28 if i == 0 else None)
+        for cells in body:
+            table.add_row(*cells)
+        return table
     header, body, summary = table_cells(series, rows, at, width, also)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for i, name in enumerate(header):
