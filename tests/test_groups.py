@@ -215,6 +215,6 @@ def test_many_groups_turn_the_table_on_its_side(run):
             and ln.split()[0] in ("embeddings", "layer_5", "head")}
     assert set(rows) == {"embeddings", "layer_5", "head"}
     assert float(rows["head"][1]) == 1.0  # the multiplier column
-    assert float(rows["layer_5"][1]) == pytest.approx(0.75 ** 6, rel=1e-5)
+    assert float(rows["layer_5"][1]) == pytest.approx(0.75 ** 7, rel=1e-5)  # beit: D ** (L - j)
     assert "the chart shows 7 of the 14 curves" in r.stdout
     assert max(len(ln) for ln in lines) <= 80
