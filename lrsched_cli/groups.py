@@ -100,8 +100,11 @@ def resolve(raw: Mapping[str, Any]) -> list[tuple[str, float]] | None:
     """The groups the options ask for, or None for a single schedule. Raises UsageError."""
     groups, decay = raw.get("groups"), raw.get("layer_decay")
     layers, style = raw.get("layers"), raw.get("layer_decay_style")
-    if groups is not None and (decay is not None or layers is not None):
-        raise UsageError("--groups and --layer-decay name the groups two ways; give one")
+    if groups is not None and (decay is not None or layers is not None or style is not None):
+        other = ("--layer-decay" if decay is not None else
+                 "--layers" if layers is not None else "--layer-decay-style")
+        raise UsageError(f"--groups and {other} name the groups two ways (multipliers, or "
+                         "layer-wise decay); give one")
     if groups is not None:
         return parse_groups(groups)
     if decay is None:

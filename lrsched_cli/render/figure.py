@@ -148,6 +148,9 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
     ax.margins(x=0.01)
     if ramp:
         ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    elif len(series) > 3:  # below the axes, where it covers no curve
+        fig.legend(frameon=False, fontsize=9, loc="outside lower center",
+                   ncols=2 if max(len(s.label) for s in series) > 24 else 3)
     elif len(series) > 1:
         ax.legend(frameon=False, fontsize=9)
     with output_file(path, binary=True) as fh:

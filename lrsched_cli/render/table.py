@@ -97,7 +97,7 @@ def table_cells(
                        zip(idx.tolist(), ok.tolist())])
     sums = [Summary.of(s) for s in series]
     label_w = max(len("< peak/2 at"), len(str(int(steps[-1]))))
-    room = max(5, (width - label_w - 2) // len(series) - 2)
+    room = max(5, (width - label_w - 2) // len(series) - 3)  # padding 2 + divider 1
     numbers = [v for col in picked for v in col if v is not None]
     numbers += [x for m in sums for x in (m.first, m.min, m.peak, m.last, m.mean, m.budget)]
     sig = fit_digits(numbers, room)
@@ -128,7 +128,7 @@ MIN_ROOM = 9  # characters a value column needs; with less, the table turns on i
 def fits_columns(series: Sequence[Series], width: int) -> bool:
     """Whether one column per series fits ``width`` characters."""
     label_w = max(len("< peak/2 at"), *(len(str(int(s.steps[-1]))) for s in series))
-    return len(series) == 1 or (width - label_w - 2) // len(series) - 2 >= MIN_ROOM
+    return len(series) == 1 or (width - label_w - 2) // len(series) - 3 >= MIN_ROOM
 
 
 def rotated_cells(
