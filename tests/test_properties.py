@@ -180,3 +180,46 @@ def test_overlay_warmup_replaces_only_the_first_w_values(w, n, shape):
     v = schedule("cosine", steps=n, warmup=w, warmup_shape=shape, warmup_mode="overlay")
     np.testing.assert_array_equal(v[w:], plain[w:])
     assert v[0] == 0.0 and np.all(np.diff(v[: w + 1]) >= 0)
+
+
+# Lengths as people state them (issue 10): every spelling of a length is the same steps.
+
+@given(st.integers(1, 99), st.integers(1, 40))
+def test_percent_lengths_equal_their_steps(pct, scale):
+    n = 100 * scale  # pct% of n is whole
+    a = schedule("cosine", steps=n, warmup=f"{pct}%")
+    b = schedule("cosine", steps=n, warmup=pct * scale)
+    assert a.tobytes() == b.tobytes()
+
+
+@given(st.integers(1, 8), st.integers(1, 60), st.integers(0, 3))
+def test_epoch_lengths_equal_epochs_times_steps_per_epoch(k, spe, extra):
+    a = schedule("step", steps=f"{k + extra + 1}ep", step_size=f"{k}ep", steps_per_epoch=spe)
+    b = schedule("step", steps=(k + extra + 1) * spe, step_size=k * spe)
+    assert a.tobytes() == b.tobytes()
+
+
+@given(st.integers(1, 500), st.integers(1, 4096), st.integers(1, 64), st.booleans())
+def test_epochs_from_dataset_size_count_as_the_dataloader(size, batch, accum, drop_last):
+    batches = size // batch if drop_last else -(-size // batch)
+    spe = batches // accum
+    kw = dict(dataset_size=size, batch_size=batch, grad_accum=accum, drop_last=drop_last or None)
+    if spe < 1:
+        import pytest
+
+        from lrsched_cli.errors import UsageError
+
+        with pytest.raises(UsageError, match="no whole optimizer step"):
+            schedule("step", steps="2ep", **kw)
+        return
+    assert len(schedule("step", steps="2ep", **kw)) == 2 * spe
+
+
+@given(st.integers(1, 300), st.integers(1, 5000), st.sampled_from([("K", 1), ("M", 1000)]))
+def test_token_lengths_equal_tokens_over_tokens_per_step(k, m, unit):
+    suffix, thousands = unit  # m*1000*thousands tokens per step, k steps
+    per_step = m * 1000 * thousands
+    a = schedule("cosine", steps=f"{k * m}{suffix}tok", tokens_per_step=per_step)
+    b = schedule("cosine", steps=f"{k * m}{suffix}tok", batch_size=m * thousands, seq_len=1000)
+    c = schedule("cosine", steps=k)
+    assert len(a) == k and a.tobytes() == b.tobytes() == c.tobytes()
