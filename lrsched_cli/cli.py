@@ -92,13 +92,15 @@ class ScheduleGroup(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         from .dialects import NAMES
 
-        return [*registry.names(), *((*NAMES, "recipe") if self.name != "code" else ())]
+        return [*registry.names(), *((*NAMES, "recipe", "log") if self.name != "code" else ())]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         from .dialects import is_dialect
 
         if cmd_name == "recipe" and self.name != "code":
             return build_recipe_command(self.name or "table")
+        if cmd_name == "log" and self.name != "code":
+            return build_log_command(self.name or "table")
         if is_dialect(cmd_name) and self.name != "code":
             return build_dialect_command(self.name or "table", cmd_name)
         try:
@@ -413,6 +415,60 @@ def build_recipe_command(action: str) -> Any:
                 help="A published recipe, with its citation (lrsched info recipe NAME).",
                 epilog=f"Example: lrsched {action if action != 'spec' else 'plot'} recipe "
                        "llama2 --size 7b --steps 500000")(callback)
+    return typer.main.get_command(sub)
+
+
+def build_log_command(action: str) -> Any:
+    """The click command for ``lrsched <action> log FILE [--column NAME --step-offset K]``."""
+    run = PANEL_RUN
+    sig_params = [
+        inspect.Parameter("file", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=typer.Argument(..., metavar="FILE", show_default=False,
+                                                 help="A training log: TensorBoard events (or "
+                                                 "their folder), TensorBoard CSV, Lightning "
+                                                 "metrics.csv, trainer_state.json, an MLflow "
+                                                 "metric file, a Keras CSV, an lrsched export, "
+                                                 "a column of numbers; - for stdin")),
+        inspect.Parameter("column", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=typer.Option(None, "--column", "--tag", metavar="NAME",
+                                               help="The series to read (default: the one "
+                                               "learning-rate series the file holds)",
+                                               rich_help_panel=run)),
+        inspect.Parameter("step_offset", inspect.Parameter.KEYWORD_ONLY, annotation=int,
+                          default=typer.Option(0, "--step-offset", metavar="K",
+                                               help="Add K to every logged step",
+                                               rich_help_panel=run)),
+    ]
+    annotations = {p.name: p.annotation for p in sig_params}
+    opt_names = [p.name for p in sig_params]
+    out_names = []
+    for name, ann, o in _output_options(action):
+        if name == "save_spec":
+            continue
+        sig_params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=o,
+                                            annotation=ann))
+        annotations[name] = ann
+        out_names.append(name)
+
+    def callback(**kw: Any) -> Any:
+        raw = {k: kw[k] for k in opt_names}
+        if action == "spec":
+            return raw
+        from .logs import log_series
+
+        _run_action(action, log_series(raw["file"], raw["column"], raw["step_offset"]), {},
+                    kw, out_names)
+        return None
+
+    callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
+    callback.__annotations__ = annotations
+    callback.__name__ = "log"
+    sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
+    sub.command(name="log", short_help="The learning rate a training run logged",
+                help="The learning rate a training run logged, at the steps it logged (the "
+                     "format is told from the content).",
+                epilog=f"Example: lrsched {action if action != 'spec' else 'plot'} log "
+                       "runs/exp1/trainer_state.json")(callback)
     return typer.main.get_command(sub)
 
 

@@ -129,7 +129,7 @@ def _without_group_options(text: str) -> str:
 
 @dataclass(frozen=True)
 class Difference:
-    """How two series differ over the steps they share."""
+    """How two series differ over the steps they share (within ``tolerance`` x peak)."""
 
     identical: bool
     common: int
@@ -140,19 +140,51 @@ class Difference:
     max_abs_step: int | None = None
     max_rel: float = 0.0
     max_rel_step: int | None = None
+    tolerance: float = 0.0
+    shift: int | None = None  # the log at step s equals the other at s + shift
+
+    def as_json(self) -> dict:
+        return {"identical": self.identical, "shift": self.shift, "tolerance": self.tolerance,
+                "first_difference": self.first_step, "max_abs": self.max_abs,
+                "max_rel": self.max_rel}
 
 
-def difference(a: Series, b: Series) -> Difference:
-    """Compare ``a`` and ``b`` on their common steps; identical means bit for bit, same steps.
+SHIFTS = (-1, 1, -2, 2)
 
-    Relative difference at a step: ``|a - b| / max(|a|, |b|)`` (0 where both are 0).
+
+def _is_log(s: Series) -> bool:
+    return s.name == "log"
+
+
+def _differs(va: np.ndarray, vb: np.ndarray, tol: float) -> np.ndarray:
+    if tol == 0:
+        return va != vb
+    peak = max(float(np.abs(va).max(initial=0)), float(np.abs(vb).max(initial=0)))
+    return np.abs(va - vb) > tol * peak
+
+
+def difference(a: Series, b: Series, tolerance: float | None = None) -> Difference:
+    """Compare ``a`` and ``b`` on their common steps.
+
+    Identical: no value differs by more than ``tolerance`` times the peak (0: bit for bit),
+    and the steps match (a log: every logged step is compared). Relative difference at a
+    step: ``|a - b| / max(|a|, |b|)`` (0 where both are 0). When a log differs, the shifts
+    -2..2 are tried: ``shift`` k says the log at step s equals the other at s + k.
     """
+    from .logs import tolerance as tol_for
+
+    tol = tol_for(a, b) if tolerance is None else tolerance
     common, ia, ib = np.intersect1d(a.steps, b.steps, assume_unique=True, return_indices=True)
     va, vb = a.values[ia], b.values[ib]
-    same_steps = len(a) == len(b) == len(common)
-    differs = va != vb
+    if _is_log(a) or _is_log(b):
+        log = a if _is_log(a) else b
+        same_steps = len(common) == len(log)
+    else:
+        same_steps = len(a) == len(b) == len(common)
+    differs = _differs(va, vb, tol)
     if not differs.any():
-        return Difference(identical=same_steps, common=len(common))
+        return Difference(identical=same_steps and len(common) > 0, common=len(common),
+                          tolerance=tol)
     first = int(np.flatnonzero(differs)[0])
     diff = np.abs(va - vb)
     scale = np.maximum(np.abs(va), np.abs(vb))
@@ -163,8 +195,32 @@ def difference(a: Series, b: Series) -> Difference:
         identical=False, common=len(common), first_step=int(common[first]),
         first_a=float(va[first]), first_b=float(vb[first]),
         max_abs=float(diff[k_abs]), max_abs_step=int(common[k_abs]),
-        max_rel=float(rel[k_rel]), max_rel_step=int(common[k_rel]),
+        max_rel=float(rel[k_rel]), max_rel_step=int(common[k_rel]), tolerance=tol,
+        shift=find_shift(a, b, tol),
     )
+
+
+def find_shift(a: Series, b: Series, tol: float) -> int | None:
+    """The k in -2..2 (nearest first) for which the log's value at each logged step s equals
+    the other's at s + k, or None (also when neither is a log)."""
+    if _is_log(b) and not _is_log(a):
+        a, b = b, a
+    elif not _is_log(a):
+        return None
+    for k in SHIFTS:
+        common, ia, ib = np.intersect1d(a.steps + k, b.steps, assume_unique=True,
+                                        return_indices=True)
+        if len(common) < max(2, len(a) - abs(k)):
+            continue
+        if not _differs(a.values[ia], b.values[ib], tol).any():
+            return k
+    return None
+
+
+SHIFT_MEANING = {
+    -1: "the log's step counts updates done",
+    1: "the log holds the next update's rate, read after scheduler.step()",
+}
 
 
 def _g(x: float) -> str:
@@ -175,22 +231,43 @@ def difference_report(a: Series, b: Series) -> str:
     """One sentence (a line) saying whether and where ``a`` and ``b`` differ."""
     d = difference(a, b)
     unit = a.unit
+    within = f" within {d.tolerance:g} x peak" if d.tolerance else ""
+    why = ""
+    if d.tolerance:
+        f32 = getattr(a, "float32", False) or getattr(b, "float32", False)
+        why = " (the log holds float32)" if f32 else ""
+    log_vs = _is_log(a) != _is_log(b)
     over = ""
-    if not (len(a) == len(b) == d.common):
+    if log_vs:
+        log = a if _is_log(a) else b
+        if d.common < len(log):
+            over = (f" (over the {d.common} of its {len(log)} logged {unit}s that the other "
+                    "has)")
+    elif not (len(a) == len(b) == d.common):
         over = (f" (over the {d.common} {unit}s both have; '{a.label}' has {len(a)}, "
                 f"'{b.label}' {len(b)})")
     if d.common == 0:
         return f"'{a.label}' and '{b.label}' have no {unit} in common."
     if d.identical:
+        if log_vs:
+            return (f"'{a.label}' and '{b.label}' are identical{within}{why} at all "
+                    f"{d.common} logged {unit}s.")
         return f"'{a.label}' and '{b.label}' are identical: all {d.common} values equal."
     if d.first_step is None:
-        return f"'{a.label}' and '{b.label}' agree on every common {unit}{over}."
-    return (
+        return f"'{a.label}' and '{b.label}' agree{within} on every common {unit}{over}."
+    text = (
         f"'{a.label}' and '{b.label}' differ{over}: first at {unit} {d.first_step} "
         f"({_g(d.first_a)} vs {_g(d.first_b)}); largest absolute difference {_g(d.max_abs)} "
         f"at {unit} {d.max_abs_step}; largest relative difference {d.max_rel:.3g} "
         f"({d.max_rel * 100:.3g}%) at {unit} {d.max_rel_step}."
     )
+    if d.shift is not None:
+        k = d.shift
+        meaning = SHIFT_MEANING.get(k)
+        text += (f" They are identical{within}{why} if shifted by {k:+d} "
+                 f"{unit}{'s' if abs(k) > 1 else ''}"
+                 f"{f' ({meaning})' if meaning else ''}.")
+    return text
 
 
 def export_format_for(output: str | None, fmt: str | None) -> str | None:
@@ -329,7 +406,10 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
     if data_fmt is not None:
         from .render.export import export
 
-        export(series, data_fmt, output, header=header)
+        extra = None
+        if data_fmt == "json" and len(texts) == 2 and len(series) == 2:
+            extra = {"diff": difference(series[0], series[1]).as_json()}
+        export(series, data_fmt, output, header=header, extra=extra)
     if plot is not None:
         from .render.figure import save_figure
 

@@ -54,6 +54,10 @@ def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
         from .cli import build_recipe_command
 
         cmd = build_recipe_command("spec")
+    elif words[0] == "log":
+        from .cli import build_log_command
+
+        cmd = build_log_command("spec")
     elif dialects.is_dialect(words[0]):
         cmd = build_dialect_command("spec", words[0])
     else:
@@ -66,6 +70,14 @@ def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
         raise UsageError(f"in spec '{text}': {' '.join(e.format_message().split())}") from None
     except UsageError as e:
         raise UsageError(f"in spec '{text}': {e}") from None
+    if words[0] == "log":
+        from .logs import log_series
+
+        try:
+            return ParsedSpec(text, words, None, log_series(raw["file"], raw["column"],
+                                                            raw["step_offset"]))
+        except UsageError as e:
+            raise UsageError(f"in spec '{text}': {e}") from None
     if raw.get("steps") is None and steps is not None:
         raw["steps"] = steps
     from . import groups as _groups

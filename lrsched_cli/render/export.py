@@ -128,8 +128,9 @@ def _write_series_json(fh: IO[bytes], s: Series, advance: Advance) -> None:
     fh.write(b"]}")
 
 
-def write_json(fh: IO[bytes], series: Sequence[Series], advance: Advance = _nothing) -> None:
-    if len(series) == 1:
+def write_json(fh: IO[bytes], series: Sequence[Series], advance: Advance = _nothing,
+               extra: dict[str, Any] | None = None) -> None:
+    if len(series) == 1 and not extra:
         _write_series_json(fh, series[0], advance)
     else:
         fh.write(b'{"schedules":[')
@@ -137,7 +138,10 @@ def write_json(fh: IO[bytes], series: Sequence[Series], advance: Advance = _noth
             if i:
                 fh.write(b",")
             _write_series_json(fh, s, advance)
-        fh.write(b"]}")
+        fh.write(b"]")
+        for key, value in (extra or {}).items():
+            fh.write(b"," + orjson.dumps(key) + b":" + orjson.dumps(value))
+        fh.write(b"}")
     fh.write(b"\n")
 
 
@@ -179,7 +183,7 @@ def write_npy(fh: IO[bytes], series: Sequence[Series], advance: Advance = _nothi
 
 
 def export(series: Sequence[Series], fmt: str, output: str | None, header: bool = True,
-           quiet: bool = False) -> None:
+           quiet: bool = False, extra: dict[str, Any] | None = None) -> None:
     """Write ``series`` in format ``fmt`` to ``output`` (None or '-' for stdout).
 
     A progress bar shows on a terminal's stderr for big exports (not with ``quiet``).
@@ -191,7 +195,7 @@ def export(series: Sequence[Series], fmt: str, output: str | None, header: bool 
     total = max(len(s) for s in series)
     with progress(total, f"writing {fmt}", quiet) as advance:
         writers = {"csv": lambda fh: write_csv(fh, series, header, advance),
-                   "json": lambda fh: write_json(fh, series, advance),
+                   "json": lambda fh: write_json(fh, series, advance, extra),
                    "jsonl": lambda fh: write_jsonl(fh, series, advance),
                    "npy": lambda fh: write_npy(fh, series, advance)}
         write_binary(output, writers[fmt], "npy output" if fmt == "npy" else None)
