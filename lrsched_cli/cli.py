@@ -849,6 +849,25 @@ def find_lr_cmd(
                 end, steps, rule, height, plot)
 
 
+@app.command("identify", epilog="Example: lrsched identify runs/exp1/trainer_state.json")
+def identify_cmd(
+    file: str = typer.Argument(..., metavar="FILE", help="A training log (as for 'log FILE')"),
+    column: str = typer.Option(None, "--column", "--tag", metavar="NAME",
+                               help="The series to read (default: the one learning-rate "
+                                    "series the file holds)"),
+    step_offset: int = typer.Option(0, "--step-offset", metavar="K",
+                                    help="Add K to every logged step"),
+    top: int = typer.Option(5, "--top", metavar="INT", help="Candidates to show"),
+    format: str = typer.Option(None, "--format", "-f", metavar="[json]",
+                               help="json: the candidates for programs"),
+) -> None:
+    """Name the schedule behind a log: the best-fitting schedules, ranked, as commands and
+    code."""
+    from .identify_cli import run_identify
+
+    run_identify(file, column, step_offset, top, format)
+
+
 @app.command("recipes")
 def recipes_cmd() -> None:
     """List the published recipes, one line each (lrsched info recipe NAME for sources)."""

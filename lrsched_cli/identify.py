@@ -1,0 +1,437 @@
+"""``lrsched identify FILE``: name the schedule behind a log.
+
+Each native family proposes parameters from the logged values by closed forms (levels and
+their ratios for step decays, a log-linear fit for exponential decay, linear least squares in
+(lr_min, lr_max) for cosine, ...) and a short discrete search over what a sparse log leaves
+open (the exact step of a change between two logged steps, the run length when the last step
+is not logged). Every candidate is then checked by lrsched itself: the spec is resolved and
+evaluated exactly as ``lrsched export`` would, and its largest relative error at the logged
+steps is what ranks it. No numerical optimiser is needed: every parameter of these families
+is determined by such closed forms once the discrete choices are made.
+
+A linear warmup (lrsched's prefix warmup) is detected from a rising start and fitted first.
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import UsageError
+from .series import Series
+
+Params = dict[str, Any]
+MAX_GAP_SEARCH = 16  # candidates tried for a step a sparse log leaves open
+TOL_FLOAT64 = 1e-9
+TOL_FLOAT32 = 1e-6
+
+
+@dataclass
+class Candidate:
+    schedule: str
+    params: Params
+    run: Params
+    max_rel: float = math.inf
+    words: list[str] = field(default_factory=list)
+
+    def spec_text(self) -> str:
+        return shlex.join(self.words)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def _words(schedule: str, params: Params, run: Params) -> list[str]:
+    words = [schedule]
+    for k, v in {**params, **run}.items():
+        if v is None or v is False or (k == "warmup" and v == 0 and schedule != "wsd"):
+            continue
+        flag = "--" + k.replace("_", "-")
+        words += [flag] if v is True else [flag, _fmt(v)]
+    return words
+
+
+def _max_rel(model: np.ndarray, v: np.ndarray) -> float:
+    diff = np.abs(model - v)
+    scale = np.maximum(np.abs(model), np.abs(v))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.where(scale > 0, diff / scale, 0.0)
+    out = float(rel.max(initial=0.0))
+    return out if math.isfinite(out) else math.inf
+
+
+def evaluate_at(schedule: str, params: Params, run: Params, steps: np.ndarray) -> np.ndarray:
+    """The values lrsched gives for this spec at ``steps`` (as ``export`` computes them)."""
+    from .compose import schedule_range
+    from .registry import resolve
+
+    spec = resolve(schedule, {**params, **run})
+    full = schedule_range(spec, 0, spec.n)
+    return full[steps]
+
+
+# --------------------------------------------------------------------------------------
+# Helpers for the families.
+
+def _levels(t: np.ndarray, v: np.ndarray, rtol: float) -> tuple[np.ndarray, np.ndarray,
+                                                                  np.ndarray]:
+    """Piecewise-constant reading: (level values, first logged step of each level, last
+    logged step before it)."""
+    scale = np.maximum(np.abs(v[1:]), np.abs(v[:-1]))
+    change = np.flatnonzero(np.abs(np.diff(v)) > rtol * np.maximum(scale, 1e-300)) + 1
+    starts = np.concatenate(([0], change))
+    return v[starts], t[starts], np.concatenate(([t[0] - 1], t[change - 1]))
+
+
+def _between(lo: float, hi: float) -> Iterator[int]:
+    """Whole steps in (lo, hi], nearest to hi first, at most MAX_GAP_SEARCH."""
+    k = int(hi)
+    while k > lo and int(hi) - k < MAX_GAP_SEARCH:
+        yield k
+        k -= 1
+
+
+def _lstsq(columns: list[np.ndarray], v: np.ndarray) -> np.ndarray:
+    """Least squares in relative terms (rows weighted 1/|v|): what ``max_rel`` measures."""
+    a = np.column_stack(columns)
+    pos = np.abs(v) > 0
+    w = np.where(pos, 1 / np.where(pos, np.abs(v), 1), 1 / max(float(np.abs(v).max()), 1e-300))
+    return np.linalg.lstsq(a * w[:, None], v * w, rcond=None)[0]
+
+
+# --------------------------------------------------------------------------------------
+# The families: (t, v, n) -> candidate parameter sets; t counts from the main schedule's
+# start, n is its length.
+
+def _constant(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
+    out: list[Params] = [{"initial_lr": float(np.median(v))}]
+    levels, firsts, lasts = _levels(t, v, rtol)
+    if len(levels) == 2 and levels[0] < levels[1]:  # ConstantLR(factor, total_iters)
+        for T in _between(lasts[1], firsts[1]):
+            out.append({"initial_lr": float(levels[1]), "factor": float(levels[0] / levels[1]),
+                        "total_iters": T})
+    return out
+
+
+def _step(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
+    levels, firsts, lasts = _levels(t, v, rtol)
+    if len(levels) < 2 or levels[0] <= 0:
+        return []
+    gamma = float(levels[1] / levels[0])
+    out = []
+    for c in _between(lasts[1], firsts[1]):
+        out.append({"initial_lr": float(levels[0]), "decay_factor": gamma, "step_size": c,
+                    "timing": "torch"})
+        out.append({"initial_lr": float(levels[0]), "decay_factor": gamma,
+                    "step_size": c + 1, "timing": "document"})
+    return out
+
+
+def _multistep(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
+    levels, firsts, _ = _levels(t, v, rtol)
+    if len(levels) < 2 or levels[0] <= 0:
+        return []
+    gamma = float(levels[1] / levels[0])
+    return [{"initial_lr": float(levels[0]), "gamma": gamma,
+             "milestones": ",".join(str(int(x)) for x in firsts[1:])}]
+
+
+def _exponential(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
+    if (v <= 0).any() or len(v) < 2:
+        return []
+    slope, icpt = np.polyfit(t, np.log(v), 1)
+    lr0 = float(v[0]) if t[0] == 0 else float(math.exp(icpt))
+    k = -float(slope)
+    if t[-1] > t[0]:  # the two ends, exactly
+        k = -math.log(v[-1] / v[0]) / float(t[-1] - t[0])
+    return [{"initial_lr": lr0, "decay_rate": k}] if k >= 0 else []
+
+
+def _cosine(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
+    c = (1 + np.cos(t / n * np.pi)) / 2
+    lo, hi = _lstsq([1 - c, c], v)
+    if t[0] == 0:
+        hi = float(v[0])
+    lo = _zero_if_tiny(lo, hi)
+    if not 0 <= lo <= hi:
+        return []
+    return [{"lr_max": float(hi), "lr_min": float(lo)}]
+
+
+def _zero_if_tiny(lo: float, hi: float) -> float:
+    """A fitted floor within rounding of 0 is 0 (float32 logs of schedules that reach 0)."""
+    return 0.0 if abs(lo) <= 1e-6 * abs(hi) else float(lo)
+
+
+def _linear(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
+    out = []
+    flat_from = len(v) - 1  # the flat tail: where the values stop changing
+    while flat_from > 0 and abs(v[flat_from - 1] - v[-1]) <= rtol * abs(v[-1]):
+        flat_from -= 1
+    ends = [n] if flat_from >= len(v) - 1 else list(_between(t[flat_from - 1],
+                                                             t[flat_from]))
+    for T in ends:
+        if T <= 0:
+            continue
+        a, b = _lstsq([np.ones_like(t), np.minimum(t, T)], v)
+        if t[0] == 0:
+            a = float(v[0])
+        end = a + b * T
+        lr0 = max(abs(a), abs(end))
+        if lr0 <= 0:
+            continue
+        out.append({"initial_lr": float(lr0), "start_factor": float(a / lr0),
+                    "end_factor": float(end / lr0), "total_iters": int(T)})
+    return out
+
+
+def _polynomial(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
+    if t[0] != 0 or v[0] <= 0:
+        return []
+    ok = (v > 0) & (t > 0) & (t < n)
+    if ok.sum() < 1:
+        return []
+    x = np.log1p(-t[ok] / n)
+    y = np.log(v[ok] / v[0])
+    power = float(np.sum(x * y) / np.sum(x * x))
+    return [{"initial_lr": float(v[0]), "power": power}] if power > 0 else []
+
+
+def _inverse_sqrt(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
+    lr0 = float(v.max())
+    below = (v < lr0 * (1 - 10 * rtol)) & (t > 0)
+    if not below.any():
+        return []
+    tau = float(np.median(t[below] * (v[below] / lr0) ** 2))
+    return [{"initial_lr": lr0, "timescale": k} for k in {max(1, math.floor(tau)),
+                                                          max(1, math.ceil(tau))}]
+
+
+def _wsd(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
+    peak = float(v.max())
+    flat = np.flatnonzero(v >= peak * (1 - rtol))
+    last_flat = int(flat[-1])
+    if last_flat >= len(v) - 1:
+        return []
+    out = []
+    lo_start, hi_start = int(t[last_flat]), int(t[last_flat + 1]) - 1
+    for start in range(lo_start, min(hi_start, lo_start + MAX_GAP_SEARCH) + 1):
+        d = n - start
+        if d <= 0:
+            continue
+        after = t >= start
+        p = (t[after] - start) / d
+        for shape, f in (("linear", 1 - p), ("cosine", (1 + np.cos(np.pi * p)) / 2),
+                         ("1-sqrt", 1 - np.sqrt(p))):
+            if np.allclose(f, 1):
+                continue
+            lo = float(np.sum((v[after] - peak * f) * (1 - f)) / np.sum((1 - f) ** 2))
+            lo = _zero_if_tiny(lo, peak)
+            if 0 <= lo <= peak:
+                out.append({"lr_max": peak, "lr_min": lo, "decay_steps": int(d),
+                            "decay_shape": shape})
+    return out
+
+
+def _one_cycle(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
+    """Given the peak's step e1 (= pct_start * N - 1) and the strategy, the values are linear
+    in (initial, max_lr, end): phase 1 anneals initial -> max over [0, e1], phase 2 max -> end
+    over [e1, N - 1]."""
+    if t[0] != 0 or v[0] <= 0:
+        return []
+    k = int(np.argmax(v))
+    if k == 0 or k == len(v) - 1:
+        return []
+    out = []
+    tops = set(_between(t[k - 1], t[k])) | set(range(int(t[k]), min(int(t[k + 1]),
+                                                                     int(t[k]) + MAX_GAP_SEARCH)))
+    for top in sorted(tops):
+        if not 0 < top < n - 1:
+            continue
+        one = t <= top
+        p1 = np.where(one, t / top, 0.0)
+        p2 = np.where(one, 0.0, (t - top) / ((n - 1) - top))
+        for strategy in ("cos", "linear"):
+            if strategy == "cos":
+                c1, c2 = (np.cos(np.pi * p1) + 1) / 2, (np.cos(np.pi * p2) + 1) / 2
+            else:
+                c1, c2 = 1 - p1, 1 - p2
+            col_init = np.where(one, c1, 0.0)
+            col_max = np.where(one, 1 - c1, c2)
+            col_end = np.where(one, 0.0, 1 - c2)
+            init, peak, end = _lstsq([col_init, col_max, col_end], v)
+            if not (0 < init < peak and end > 0):
+                continue
+            out.append({"max_lr": float(peak), "pct_start": (top + 1) / n,
+                        "anneal_strategy": strategy, "div_factor": float(peak / init),
+                        "final_div_factor": float(init / end)})
+    return out
+
+
+def _cyclic(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
+    lo, hi = float(v.min()), float(v.max())
+    if hi <= lo or t[0] != 0:
+        return []
+    k = int(np.argmax(v >= hi * (1 - rtol)))
+    rest = np.flatnonzero((t > t[k]) & (v <= lo + (hi - lo) * rtol))
+    out = []
+    ups = list(_between(t[k - 1] if k else -1, t[k]))[:4]
+    for up in ups:
+        downs = [None] if not len(rest) else [d - up for d in
+                                              list(_between(t[rest[0] - 1], t[rest[0]]))[:4]]
+        for down in downs:
+            for mode in ("triangular", "triangular2"):
+                p: Params = {"lr_min": float(v[0]), "lr_max": hi, "step_size": int(up),
+                             "mode": mode}
+                if down is not None and down > 0:
+                    p["step_size_down"] = int(down)
+                out.append(p)
+    return out
+
+
+def _sgdr(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
+    rises = np.flatnonzero(np.diff(v) > rtol * np.abs(v[1:])) + 1
+    if not len(rises) or t[0] != 0:
+        return []
+    out = []
+    for t0 in list(_between(t[rises[0] - 1], t[rises[0]]))[:4]:
+        mults = {1}
+        if len(rises) > 1:
+            mults |= {max(1, round((t[rises[1]] - t0) / t0)), 2}
+        for tm in sorted(mults):
+            # position within the current cycle, then (lr_min, lr_max) by least squares
+            if tm == 1:
+                cur, length = t % t0, np.full_like(t, float(t0))
+            else:
+                c = np.floor(np.log(t / t0 * (tm - 1) + 1) / np.log(tm))
+                start = t0 * (tm ** c - 1) / (tm - 1)
+                cur, length = t - start, t0 * tm ** c
+            w = (1 + np.cos(np.pi * cur / length)) / 2
+            lo, hi = _lstsq([1 - w, w], v)
+            lo = _zero_if_tiny(lo, hi)
+            if 0 <= lo < hi:
+                out.append({"t0": int(t0), "t_mult": int(tm), "lr_min": float(lo),
+                            "lr_max": float(v[0])})
+    return out
+
+
+FAMILIES: dict[str, Callable[[np.ndarray, np.ndarray, int, float], list[Params]]] = {
+    "constant": _constant, "step": _step, "multistep": _multistep,
+    "exponential": _exponential, "cosine": _cosine, "linear": _linear,
+    "polynomial": _polynomial, "inverse-sqrt": _inverse_sqrt, "one-cycle": _one_cycle,
+    "cyclic": _cyclic, "sgdr": _sgdr, "wsd": _wsd,
+}
+SIMPLER = ["constant", "step", "exponential", "cosine", "linear", "polynomial",
+           "inverse-sqrt", "multistep", "wsd", "sgdr", "one-cycle", "cyclic"]
+RISING = {"one-cycle", "cyclic"}  # rise by themselves: no separate warmup
+
+
+def _warmups(t: np.ndarray, v: np.ndarray, rtol: float) -> list[tuple[int, float]]:
+    """(W, start) of a linear prefix warmup the log's rising start suggests."""
+    k = int(np.argmax(v >= v.max() * (1 - rtol)))
+    if k == 0 or t[0] != 0 or len(v) < 2 or not v[1] > v[0]:
+        return []
+    start = float(v[0])
+    if k >= 2:
+        slope = (float(v[1]) - start) / float(t[1])
+        if slope <= 0:
+            return []
+        w = (float(v[k]) - start) / slope
+        cands = {max(1, math.floor(w)), max(1, math.ceil(w)), int(t[k])}
+    else:
+        cands = set(_between(t[k - 1], t[k]))
+    return [(int(w), start) for w in sorted(cands) if 0 < w < t[-1] + 1]
+
+
+def run_lengths(t: np.ndarray) -> list[int]:
+    """Run lengths a log allows: its last step + 1, or a little more when it is sparse."""
+    last = int(t[-1])
+    gap = int(np.median(np.diff(t))) if len(t) > 1 else 1
+    return [last + 1 + k for k in range(max(1, min(gap, MAX_GAP_SEARCH)))]
+
+
+def identify(series: Series, top: int = 5, float32: bool | None = None,
+             families: list[str] | None = None) -> tuple[list[Candidate], float]:
+    """The best candidates for ``series`` (a log), best first, and the tolerance used."""
+    t_all = series.steps.astype(np.int64)
+    v_all = series.values.astype(np.float64)
+    if len(v_all) < 3:
+        raise UsageError(f"'{series.label}' has {len(v_all)} logged values; identify needs at "
+                         "least 3")
+    f32 = getattr(series, "float32", False) if float32 is None else float32
+    tol = TOL_FLOAT32 if f32 else TOL_FLOAT64
+    rtol = 1e-6 if f32 else 1e-12
+    names = families or list(FAMILIES)
+    found: dict[str, Candidate] = {}
+    for n_total in run_lengths(t_all):
+        options: list[tuple[int, float]] = [(0, 0.0), *_warmups(t_all, v_all, rtol)]
+        for name in names:
+            for w, start in options:
+                if w and name in RISING:
+                    continue
+                main = t_all >= w
+                if main.sum() < 2 or n_total - w < 2:
+                    continue
+                t = (t_all[main] - w).astype(np.float64)
+                try:
+                    proposals = FAMILIES[name](t, v_all[main], n_total - w, rtol)
+                except (ValueError, ZeroDivisionError, FloatingPointError,
+                        np.linalg.LinAlgError):
+                    continue
+                for params in proposals:
+                    run: Params = {"steps": n_total, "warmup": w}
+                    if w:
+                        run["warmup_start"] = start
+                    _score(found, name, params, run, t_all, v_all)
+    def key(c: Candidate) -> tuple:
+        fits = c.max_rel <= tol
+        return (not fits, SIMPLER.index(c.schedule) if fits else 0, c.max_rel, len(c.words))
+
+    ranked, seen = [], set()
+    for c in sorted(found.values(), key=key):  # the best of each family
+        if c.schedule not in seen:
+            seen.add(c.schedule)
+            ranked.append(c)
+    return ranked[:top], tol
+
+
+def _score(found: dict[str, Candidate], name: str, params: Params, run: Params,
+           steps: np.ndarray, values: np.ndarray) -> None:
+    import warnings
+
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = evaluate_at(name, params, run, steps)
+    except (UsageError, ValueError, IndexError, OverflowError, ZeroDivisionError):
+        return
+    err = _max_rel(model, values)
+    words = _words(name, params, run)
+    key = shlex.join(words)
+    if key not in found:
+        found[key] = Candidate(name, params, run, err, words)
+
+
+def code_for(c: Candidate) -> dict[str, str]:
+    """``lrsched code`` of a candidate, per framework that can express it."""
+    from .codegen import emit
+    from .registry import resolve
+
+    spec = resolve(c.schedule, {**c.params, **c.run})
+    out = {}
+    for fw in ("torch", "hf", "optax", "keras"):
+        try:
+            text = emit(spec, fw).text
+        except Exception:  # noqa: BLE001 - a framework that cannot express it is left out
+            continue
+        if len(text) <= 4000:  # not a table of every value (Keras's last resort)
+            out[fw] = text
+    return out
