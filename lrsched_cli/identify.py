@@ -227,16 +227,15 @@ def _wsd(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
         d = n - start
         if d <= 0:
             continue
-        after = t >= start
-        p = (t[after] - start) / d
+        p = np.clip((t - start) / d, 0, None)
         for shape, f in (("linear", 1 - p), ("cosine", (1 + np.cos(np.pi * p)) / 2),
                          ("1-sqrt", 1 - np.sqrt(p))):
             if np.allclose(f, 1):
                 continue
-            lo = float(np.sum((v[after] - peak * f) * (1 - f)) / np.sum((1 - f) ** 2))
-            lo = _zero_if_tiny(lo, peak)
-            if 0 <= lo <= peak:
-                out.append({"lr_max": peak, "lr_min": lo, "decay_steps": int(d),
+            lo, hi = _lstsq([1 - f, f], v)  # linear in (lr_min, lr_max)
+            lo = _zero_if_tiny(lo, hi)
+            if 0 <= lo <= hi:
+                out.append({"lr_max": float(hi), "lr_min": lo, "decay_steps": int(d),
                             "decay_shape": shape})
     return out
 
@@ -277,24 +276,48 @@ def _one_cycle(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params
 
 
 def _cyclic(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
-    lo, hi = float(v.min()), float(v.max())
-    if hi <= lo or t[0] != 0:
+    """Given the rise and fall lengths and the mode, the values are linear in
+    (lr_min, lr_max); the rise ends near the first logged maximum."""
+    if t[0] != 0 or len(v) < 3:
         return []
-    k = int(np.argmax(v >= hi * (1 - rtol)))
-    rest = np.flatnonzero((t > t[k]) & (v <= lo + (hi - lo) * rtol))
+    falls = np.flatnonzero(np.diff(v) < 0)
+    k = int(falls[0]) if len(falls) else len(v) - 1  # the first cycle's logged top
+    if k == 0:
+        return []
+    lo_up = int(t[k - 1]) + 1
+    hi_up = int(t[k + 1]) - 1 if k + 1 < len(t) else int(t[k])
+    ups = range(lo_up, min(hi_up, lo_up + MAX_GAP_SEARCH) + 1)
     out = []
-    ups = list(_between(t[k - 1] if k else -1, t[k]))[:4]
     for up in ups:
-        downs = [None] if not len(rest) else [d - up for d in
-                                              list(_between(t[rest[0] - 1], t[rest[0]]))[:4]]
-        for down in downs:
+        for down in {up, *(d - up for d in _next_min_steps(t, v, k))}:
+            if down <= 0:
+                continue
+            cycle = np.floor(1 + t / (up + down))
+            x = 1 + t / (up + down) - cycle
+            r = up / (up + down)
+            tri = np.where(x <= r, x / r, (x - 1) / (r - 1))
             for mode in ("triangular", "triangular2"):
-                p: Params = {"lr_min": float(v[0]), "lr_max": hi, "step_size": int(up),
-                             "mode": mode}
-                if down is not None and down > 0:
-                    p["step_size_down"] = int(down)
-                out.append(p)
+                w = tri if mode == "triangular" else tri / 2 ** (cycle - 1)
+                lo, hi = _lstsq([1 - w, w], v)
+                lo = _zero_if_tiny(lo, hi)
+                if 0 <= lo < hi:
+                    p: Params = {"lr_min": float(lo), "lr_max": float(hi), "step_size": up,
+                                 "mode": mode}
+                    if down != up:
+                        p["step_size_down"] = int(down)
+                    out.append(p)
     return out
+
+
+def _next_min_steps(t: np.ndarray, v: np.ndarray, k: int) -> list[int]:
+    """Where the first fall may end: around the first logged minimum after the peak."""
+    rises = np.flatnonzero((np.diff(v) > 0) & (t[:-1] > t[k]))
+    if not len(rises):
+        return []
+    m = int(rises[0])  # the first logged bottom after the top
+    lo = int(t[m - 1]) + 1 if m > 0 else int(t[m])
+    hi = int(t[m + 1]) - 1 if m + 1 < len(t) else int(t[m])
+    return list(range(lo, min(hi, lo + 4) + 1))
 
 
 def _sgdr(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
