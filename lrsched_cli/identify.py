@@ -352,7 +352,7 @@ FAMILIES: dict[str, Callable[[np.ndarray, np.ndarray, int, float], list[Params]]
     "polynomial": _polynomial, "inverse-sqrt": _inverse_sqrt, "one-cycle": _one_cycle,
     "cyclic": _cyclic, "sgdr": _sgdr, "wsd": _wsd,
 }
-SIMPLER = ["constant", "step", "exponential", "cosine", "linear", "polynomial",
+SIMPLER = ["constant", "exponential", "step", "cosine", "linear", "polynomial",
            "inverse-sqrt", "multistep", "wsd", "sgdr", "one-cycle", "cyclic"]
 RISING = {"one-cycle", "cyclic"}  # rise by themselves: no separate warmup
 

@@ -123,11 +123,11 @@ def _tidy(path: str, steps: np.ndarray, values: np.ndarray,
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         where = f"line {int(lines[k])}" if lines is not None else f"step {int(steps[k])}"
-        raise _err(path, f"{where}: learning rate {values[k]!r} is not a finite number")
+        raise _err(path, f"{where}: learning rate {float(values[k])!r} is not a finite number")
     if (values < 0).any():
         k = int(np.flatnonzero(values < 0)[0])
         where = f"line {int(lines[k])}" if lines is not None else f"step {int(steps[k])}"
-        raise _err(path, f"{where}: negative learning rate {values[k]!r}")
+        raise _err(path, f"{where}: negative learning rate {float(values[k])!r}")
     order = np.argsort(steps, kind="stable")
     steps, values = steps[order], values[order]
     lines = lines[order] if lines is not None else None
@@ -139,7 +139,7 @@ def _tidy(path: str, steps: np.ndarray, values: np.ndarray,
             where = (f" (lines {int(lines[k])} and {int(lines[k + 1])})" if lines is not None
                      else "")
             raise _err(path, f"step {int(steps[k])} is logged twice with different values, "
-                             f"{values[k]!r} and {values[k + 1]!r}{where}: a resumed run? "
+                             f"{float(values[k])!r} and {float(values[k + 1])!r}{where}: a resumed run? "
                              "keep one part (or --column another series)")
         keep = np.ones(len(steps), dtype=bool)
         keep[same + 1] = False
