@@ -138,9 +138,10 @@ def _tidy(path: str, steps: np.ndarray, values: np.ndarray,
             k = int(clash[0])
             where = (f" (lines {int(lines[k])} and {int(lines[k + 1])})" if lines is not None
                      else "")
+            a, b = float(values[k]), float(values[k + 1])
             raise _err(path, f"step {int(steps[k])} is logged twice with different values, "
-                             f"{float(values[k])!r} and {float(values[k + 1])!r}{where}: a resumed run? "
-                             "keep one part (or --column another series)")
+                             f"{a!r} and {b!r}{where}: a resumed run? keep one part (or "
+                             "--column another series)")
         keep = np.ones(len(steps), dtype=bool)
         keep[same + 1] = False
         steps, values = steps[keep], values[keep]
