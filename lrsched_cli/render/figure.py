@@ -131,6 +131,9 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
             with progress(len(s), f"computing {s.label}", quiet) as advance:
                 x, y = envelope(s, 2 * pixels, advance)
             ax.plot(x, y, **style)
+        elif s.name == "log" and len(s) <= 5000:  # logged points: marked where they are
+            ax.plot(s.steps, s.values, marker="o", markersize=3.5, linewidth=1.0,
+                    **{k: v for k, v in style.items() if k != "linewidth"})
         else:
             ax.plot(s.steps, s.values, drawstyle="steps-post", **style)
     if log_y:
