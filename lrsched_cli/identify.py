@@ -38,6 +38,7 @@ class Candidate:
     run: Params
     max_rel: float = math.inf
     words: list[str] = field(default_factory=list)
+    offset: int = 0  # the spec reproduces the log's value at step s at step s + offset
 
     def spec_text(self) -> str:
         return shlex.join(self.words)
@@ -186,6 +187,7 @@ def _linear(t: np.ndarray, v: np.ndarray, n: int, rtol: float) -> list[Params]:
             a = float(v[0])
         end = a + b * T
         lr0 = max(abs(a), abs(end))
+        end = _zero_if_tiny(end, lr0)
         if lr0 <= 0:
             continue
         out.append({"initial_lr": float(lr0), "start_factor": float(a / lr0),
@@ -358,20 +360,27 @@ RISING = {"one-cycle", "cyclic"}  # rise by themselves: no separate warmup
 
 
 def _warmups(t: np.ndarray, v: np.ndarray, rtol: float) -> list[tuple[int, float]]:
-    """(W, start) of a linear prefix warmup the log's rising start suggests."""
+    """(W, start) of a linear prefix warmup the log's rising start suggests: W from the
+    ramp's slope, or any step between the logged points around the first top; the start is
+    the value at step 0 (or, when step 0 is not logged, 0 or the ramp extrapolated)."""
     k = int(np.argmax(v >= v.max() * (1 - rtol)))
-    if k == 0 or t[0] != 0 or len(v) < 2 or not v[1] > v[0]:
+    if k == 0 or len(v) < 2 or not v[1] > v[0]:
         return []
-    start = float(v[0])
+    starts = {float(v[0])} if t[0] == 0 else {0.0}
+    cands: set[int] = set()
     if k >= 2:
-        slope = (float(v[1]) - start) / float(t[1])
-        if slope <= 0:
-            return []
-        w = (float(v[k]) - start) / slope
-        cands = {max(1, math.floor(w)), max(1, math.ceil(w)), int(t[k])}
-    else:
-        cands = set(_between(t[k - 1], t[k]))
-    return [(int(w), start) for w in sorted(cands) if 0 < w < t[-1] + 1]
+        slope = (float(v[1]) - float(v[0])) / float(t[1] - t[0])
+        if slope > 0:
+            start = float(v[0]) - slope * float(t[0])
+            if t[0] != 0:
+                starts.add(_zero_if_tiny(start, float(v[k])))
+            w = (float(v[k]) - start) / slope
+            cands |= {max(1, math.floor(w)), max(1, math.ceil(w))}
+    hi = int(t[k + 1]) - 1 if k + 1 < len(t) else int(t[k])
+    lo = int(t[k - 1]) + 1
+    cands |= set(range(lo, min(hi, lo + MAX_GAP_SEARCH) + 1))
+    return [(int(w), st) for w in sorted(cands) for st in sorted(starts)
+            if 0 < w < t[-1] + 1]
 
 
 def run_lengths(t: np.ndarray) -> list[int]:
@@ -394,6 +403,29 @@ def identify(series: Series, top: int = 5, float32: bool | None = None,
     rtol = 1e-6 if f32 else 1e-12
     names = families or list(FAMILIES)
     found: dict[str, Candidate] = {}
+    for offset in OFFSETS:  # the log's step may count updates done (-1), or the next (+1)
+        if t_all[0] + offset < 0:
+            continue
+        _fit(found, names, t_all + offset, v_all, rtol, offset)
+
+    def key(c: Candidate) -> tuple:
+        fits = c.max_rel <= tol
+        return (not fits, SIMPLER.index(c.schedule) if fits else 0, c.offset != 0, c.max_rel,
+                len(c.words))
+
+    ranked, seen = [], set()
+    for c in sorted(found.values(), key=key):  # the best of each family
+        if c.schedule not in seen:
+            seen.add(c.schedule)
+            ranked.append(c)
+    return ranked[:top], tol
+
+
+OFFSETS = (0, -1, 1)
+
+
+def _fit(found: dict[str, Candidate], names: list[str], t_all: np.ndarray, v_all: np.ndarray,
+         rtol: float, offset: int) -> None:
     for n_total in run_lengths(t_all):
         options: list[tuple[int, float]] = [(0, 0.0), *_warmups(t_all, v_all, rtol)]
         for name in names:
@@ -413,21 +445,11 @@ def identify(series: Series, top: int = 5, float32: bool | None = None,
                     run: Params = {"steps": n_total, "warmup": w}
                     if w:
                         run["warmup_start"] = start
-                    _score(found, name, params, run, t_all, v_all)
-    def key(c: Candidate) -> tuple:
-        fits = c.max_rel <= tol
-        return (not fits, SIMPLER.index(c.schedule) if fits else 0, c.max_rel, len(c.words))
-
-    ranked, seen = [], set()
-    for c in sorted(found.values(), key=key):  # the best of each family
-        if c.schedule not in seen:
-            seen.add(c.schedule)
-            ranked.append(c)
-    return ranked[:top], tol
+                    _score(found, name, params, run, t_all, v_all, offset)
 
 
 def _score(found: dict[str, Candidate], name: str, params: Params, run: Params,
-           steps: np.ndarray, values: np.ndarray) -> None:
+           steps: np.ndarray, values: np.ndarray, offset: int = 0) -> None:
     import warnings
 
     try:
@@ -439,8 +461,9 @@ def _score(found: dict[str, Candidate], name: str, params: Params, run: Params,
     err = _max_rel(model, values)
     words = _words(name, params, run)
     key = shlex.join(words)
+    key = f"{key} @{offset}"
     if key not in found:
-        found[key] = Candidate(name, params, run, err, words)
+        found[key] = Candidate(name, params, run, err, words, offset)
 
 
 def code_for(c: Candidate) -> dict[str, str]:

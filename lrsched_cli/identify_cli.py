@@ -26,7 +26,8 @@ def run_identify(file: str, column: str | None, step_offset: int, top: int,
                                                                       False))},
                "tolerance": tol,
                "candidates": [{"spec": c.spec_text(), "max_rel": c.max_rel,
-                               "fits": c.max_rel <= tol, "code": code_for(c)}
+                               "fits": c.max_rel <= tol, "step_offset": c.offset,
+                               "code": code_for(c)}
                               for c in cands]}
         sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
@@ -47,8 +48,16 @@ def run_identify(file: str, column: str | None, step_offset: int, top: int,
     table.add_column("command line")
     for i, c in enumerate(cands, 1):
         table.add_row(str(i), f"{c.max_rel:.2e}", "yes" if c.max_rel <= tol else "no",
-                      escape("lrsched export " + c.spec_text()))
+                      escape("lrsched export " + c.spec_text()) + _offset_note(c.offset))
     console.print(table)
+    if cands and cands[0].max_rel <= tol and cands[0].offset:
+        k = cands[0].offset
+        from .compare import SHIFT_MEANING
+
+        meaning = SHIFT_MEANING.get(k, "")
+        console.print(f"The log's step s holds this schedule's value at step s {k:+d}"
+                      f"{f' ({meaning})' if meaning else ''}: compare with --step-offset {k}.",
+                      highlight=False)
     if not cands or cands[0].max_rel > tol:
         console.print(f"Nothing fits within {tol:g}: the closest are above. The log may "
                       "come from a schedule lrsched's families do not cover, or carry noise.",
@@ -60,3 +69,7 @@ def run_identify(file: str, column: str | None, step_offset: int, top: int,
         console.print(f"\nThe best as {fw} code (lrsched code {escape(cands[0].spec_text())} "
                       f"--framework {fw}):", highlight=False)
         console.print(escape(code[fw].rstrip()), highlight=False)
+
+
+def _offset_note(offset: int) -> str:
+    return f"  (log steps {offset:+d})" if offset else ""

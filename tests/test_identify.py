@@ -97,7 +97,7 @@ def test_identify_recovers_every_family(name, every, f32, data):
     assert best.max_rel <= tol, (name, params, run, best.spec_text(), best.max_rel)
     # the printed spec, parsed as the command line parses it, reproduces the log
     again = parse_spec(best.spec_text()).series
-    got = again.values[log.steps]
+    got = again.values[log.steps + best.offset]
     scale = np.maximum(np.abs(got), np.abs(log.values))
     rel = np.where(scale > 0, np.abs(got - log.values) / np.where(scale > 0, scale, 1), 0)
     assert rel.max() <= tol

@@ -133,13 +133,26 @@ def test_step_offset_shifts_the_logged_steps():
     assert d.identical
 
 
-def test_identify_names_real_framework_logs(run):
-    r = run("identify", str(LOGS / "mlflow/metrics/lr"), "-f", "json")
+@pytest.mark.parametrize("case,column,family,offset", [
+    ("mlflow", None, "exponential", 0),  # ExponentialLR(gamma=0.95)
+    ("tb_dense", None, "cosine", 0),  # CosineAnnealingLR, float32
+    ("tb_after", None, "step", -1),  # StepLR logged after the update
+    ("hf", None, "cosine", -1),  # get_cosine_schedule_with_warmup, Trainer's 1-based step
+    ("hf_sparse", None, "linear", -1),  # get_linear_schedule_with_warmup, every 5th step
+    ("lightning_step", "lr-AdamW/pg1", "one-cycle", 0),  # OneCycleLR
+    ("keras_epochfn", None, "step", 0),  # 0.1 * 0.5 ** (epoch // 2)
+])
+def test_identify_names_real_framework_logs(run, case, column, family, offset):
+    args = ["identify", str(LOGS / TRUTH[case]["file"]), "-f", "json"]
+    r = run(*args, *(["--column", column] if column else []))
+    assert r.exit_code == 0, r.stderr
     best = json.loads(r.stdout)["candidates"][0]
-    assert best["fits"] and best["spec"].startswith("exponential ")
-    r = run("identify", str(LOGS / "tb_dense"), "-f", "json")
-    best = json.loads(r.stdout)["candidates"][0]
-    assert best["fits"] and best["spec"].startswith("cosine ")
+    assert best["fits"], best
+    assert best["spec"].split()[0] == family and best["step_offset"] == offset
+    # the spec, shifted as stated, reproduces every logged value
+    log = read(str(LOGS / TRUTH[case]["file"]), column)
+    again = parse_spec(best["spec"]).series.values[log.steps + offset]
+    assert np.max(np.abs(again - log.values) / np.abs(log.values).max()) <= 1e-6
 
 
 @pytest.mark.parametrize("text,message", [
