@@ -180,8 +180,23 @@ def bench_simulate(smoke: bool) -> None:
             f"{t / (5 * n * d) * 1e9:.2f} ns per schedule-step-dimension")
 
 
+def bench_identify(smoke: bool) -> None:
+    n = 10**3 if smoke else 10**5
+    runs = 1 if smoke else 3
+    with tempfile.TemporaryDirectory() as d:
+        for spec in ("cosine --lr-min 0 --warmup 2%", "one-cycle", "sgdr --t0 1000"):
+            path = f"{d}/lr.csv"
+            with open(path, "w") as fh:
+                subprocess.run([*LRSCHED, "export", *spec.split(), "--steps", str(n)],
+                               stdout=fh, check=True)
+            t = run_time([*LRSCHED, "identify", path, "--format", "json"], runs)
+            row(f"identify a {spec.split()[0]} log of {n:,} points", f"{t:.2f} s", "",
+                "every family x warmup x step offset -1/0/+1, each candidate checked")
+
+
 BENCHES = {"startup": bench_startup, "torch": bench_torch, "export": bench_export,
-           "streaming": bench_streaming, "plot": bench_plot, "simulate": bench_simulate}
+           "streaming": bench_streaming, "plot": bench_plot, "simulate": bench_simulate,
+           "identify": bench_identify}
 
 
 def main() -> None:
