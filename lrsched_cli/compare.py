@@ -317,6 +317,12 @@ def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | 
     if len(series) == 2:  # show the first step where the two differ among the rows
         first = difference(series[0], series[1]).first_step
         also = [first] if first is not None else []
+    logs = [s for s in series if s.name == "log"]
+    if at is None and logs and len(logs) < len(series):  # rows at logged steps
+        from .render.table import sample_rows
+
+        steps = logs[0].steps
+        at = sorted({*steps[sample_rows(len(steps), rows)].tolist(), *also})
     console.print(render_table(series, rows=rows, at=at, width=width, also=also))
     if len(series) == 2:
         console.print(difference_report(series[0], series[1]), highlight=False, markup=False)

@@ -82,7 +82,9 @@ def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
     lo_x = min(float(s.steps[0]) for s in series)
     hi_x = max(float(s.steps[-1]) for s in series)
     ys = []
-    for i, s in enumerate(series):
+    order = sorted(range(len(series)), key=lambda j: series[j].name == "log")  # logs on top
+    for i in order:
+        s = series[i]
         x, y = _thin(s)
         if log_y:
             keep = y > 0
@@ -90,8 +92,9 @@ def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
         if not len(y):
             continue
         ys.append(y)
-        plt.plot(x.tolist(), y.tolist(), marker=MARKERS[i % len(MARKERS)],
-                 color=COLORS[i % len(COLORS)])
+        draw = plt.scatter if s.name == "log" else plt.plot  # logged points, not a line
+        draw(x.tolist(), y.tolist(), marker=MARKERS[i % len(MARKERS)],
+             color=COLORS[i % len(COLORS)])
     if ys:
         lo_y = min(float(y.min()) for y in ys)
         hi_y = max(float(y.max()) for y in ys)
