@@ -193,3 +193,12 @@ def test_tensorboard_without_the_package_names_the_extra(run, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_tb)
     r = run("export", "log", str(LOGS / "tb_dense"))
     assert r.exit_code == 1 and "lrsched-cli[tensorboard]" in r.stderr
+
+
+def test_a_sparse_log_has_no_budget_in_the_table(run):
+    r = run("table", "log", str(LOGS / "hf_sparse/trainer_state.json"))
+    assert r.exit_code == 0, r.stderr
+    line = next(ln for ln in r.stdout.splitlines() if "budget" in ln)
+    assert line.split()[-1] == "-"
+    assert "step" in r.stdout and "40" in r.stdout  # the logged steps, as logged
+

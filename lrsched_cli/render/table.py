@@ -110,7 +110,9 @@ def table_cells(
         ["peak at", *(str(m.peak_step) for m in sums)],
         ["last", *(fmt(m.last, sig, room) for m in sums)],
         ["mean", *(fmt(m.mean, sig, room) for m in sums)],
-        ["budget Σlr", *(fmt(m.budget, sig, room) for m in sums)],
+        # a sparse log's sum is not the run's budget: left blank
+        ["budget Σlr", *(fmt(m.budget, sig, room) if s.contiguous else "-"
+                         for m, s in zip(sums, series))],
         ["< peak/2 at", *("never" if m.half_step is None else str(m.half_step) for m in sums)],
     ]
     if len(series) == 1:
