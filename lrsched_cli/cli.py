@@ -348,6 +348,50 @@ def _example(action: str, entry: registry.Schedule) -> str:
     return f"lrsched {action if action != 'spec' else 'plot'} {entry.name} {opts}{tail}"
 
 
+def _word_command(action: str, name: str, sig_params: list[inspect.Parameter],
+                  make_series: Callable[[dict[str, Any]], Any], *, short_help: str,
+                  help: str, example: str, groups: bool = True,
+                  save: Callable[[str, dict[str, Any]], None] | None = None) -> Any:
+    """The click command of a schedule word (recipe, log, a dialect): its own options,
+    then the group options (``groups``) and the action's output options. ``make_series``
+    turns the raw options into the series; ``save`` writes ``--save-spec`` (without it the
+    command has no ``--save-spec``)."""
+    annotations = {p.name: p.annotation for p in sig_params}
+    opt_names = [p.name for p in sig_params]
+    group_params = _group_options(action) if groups else []
+    group_names = [p.name for p in group_params]
+    sig_params = [*sig_params, *group_params]
+    annotations.update({p.name: str for p in group_params})
+    out_names = []
+    for opt_name, ann, opt in _output_options(action):
+        if opt_name == "save_spec" and save is None:
+            continue
+        sig_params.append(inspect.Parameter(opt_name, inspect.Parameter.KEYWORD_ONLY,
+                                            default=opt, annotation=ann))
+        annotations[opt_name] = ann
+        out_names.append(opt_name)
+
+    def callback(**kw: Any) -> Any:
+        raw = {k: kw[k] for k in opt_names}
+        group_raw = {k: kw[k] for k in group_names}
+        if action == "spec":
+            return {**raw, **group_raw}
+        series = make_series(raw)
+        if save is not None and kw.get("save_spec"):
+            save(kw["save_spec"], {**raw, **group_raw})
+        _run_action(action, series, group_raw, kw, out_names)
+        return None
+
+    callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
+    callback.__annotations__ = annotations
+    callback.__name__ = name.replace("-", "_")
+    sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
+    sub.command(name=name, short_help=short_help, help=help,
+                epilog=f"Example: lrsched {action if action != 'spec' else 'plot'} "
+                       f"{example}")(callback)
+    return typer.main.get_command(sub)
+
+
 def build_recipe_command(action: str) -> Any:
     """The click command for ``lrsched <action> recipe NAME [--size --batch-size --steps]``."""
     run = PANEL_RUN
@@ -384,38 +428,11 @@ def build_recipe_command(action: str) -> Any:
                           default=opt(None, "--start", metavar="STEPS",
                                       help="First index to output")),
     ]
-    annotations = {p.name: p.annotation for p in sig_params}
-    opt_names = [p.name for p in sig_params]
-    group_params = _group_options(action)
-    group_names = [p.name for p in group_params]
-    sig_params += group_params
-    annotations.update({p.name: str for p in group_params})
-    out_names = []
-    for name, ann, o in _output_options(action):
-        if name == "save_spec":
-            continue
-        sig_params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=o,
-                                            annotation=ann))
-        annotations[name] = ann
-        out_names.append(name)
-
-    def callback(**kw: Any) -> Any:
-        raw = {k: kw[k] for k in opt_names}
-        group_raw = {k: kw[k] for k in group_names}
-        if action == "spec":
-            return {**raw, **group_raw}
-        _run_action(action, recipe_series(raw), group_raw, kw, out_names)
-        return None
-
-    callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
-    callback.__annotations__ = annotations
-    callback.__name__ = "recipe"
-    sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
-    sub.command(name="recipe", short_help="A published recipe (lrsched recipes lists them)",
-                help="A published recipe, with its citation (lrsched info recipe NAME).",
-                epilog=f"Example: lrsched {action if action != 'spec' else 'plot'} recipe "
-                       "llama2 --size 7b --steps 500000")(callback)
-    return typer.main.get_command(sub)
+    return _word_command(action, "recipe", sig_params, recipe_series,
+                         short_help="A published recipe (lrsched recipes lists them)",
+                         help="A published recipe, with its citation (lrsched info recipe "
+                              "NAME).",
+                         example="recipe llama2 --size 7b --steps 500000")
 
 
 def build_log_command(action: str) -> Any:
@@ -439,37 +456,16 @@ def build_log_command(action: str) -> Any:
                                                help="Add K to every logged step",
                                                rich_help_panel=run)),
     ]
-    annotations = {p.name: p.annotation for p in sig_params}
-    opt_names = [p.name for p in sig_params]
-    out_names = []
-    for name, ann, o in _output_options(action):
-        if name == "save_spec":
-            continue
-        sig_params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=o,
-                                            annotation=ann))
-        annotations[name] = ann
-        out_names.append(name)
-
-    def callback(**kw: Any) -> Any:
-        raw = {k: kw[k] for k in opt_names}
-        if action == "spec":
-            return raw
+    def make_series(raw: dict[str, Any]) -> Any:
         from .logs import log_series
 
-        _run_action(action, log_series(raw["file"], raw["column"], raw["step_offset"]), {},
-                    kw, out_names)
-        return None
+        return log_series(raw["file"], raw["column"], raw["step_offset"])
 
-    callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
-    callback.__annotations__ = annotations
-    callback.__name__ = "log"
-    sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
-    sub.command(name="log", short_help="The learning rate a training run logged",
-                help="The learning rate a training run logged, at the steps it logged (the "
-                     "format is told from the content).",
-                epilog=f"Example: lrsched {action if action != 'spec' else 'plot'} log "
-                       "runs/exp1/trainer_state.json")(callback)
-    return typer.main.get_command(sub)
+    return _word_command(action, "log", sig_params, make_series, groups=False,
+                         short_help="The learning rate a training run logged",
+                         help="The learning rate a training run logged, at the steps it "
+                              "logged (the format is told from the content).",
+                         example="log runs/exp1/trainer_state.json")
 
 
 def recipe_series(raw: dict[str, Any]) -> Any:
@@ -544,45 +540,22 @@ def build_dialect_command(action: str, dialect: str) -> Any:
                                                help="Column of a CSV metrics file",
                                                rich_help_panel=run)),
     ]
-    annotations = {p.name: p.annotation for p in sig_params}
-    opt_names = [p.name for p in sig_params]
-    group_params = _group_options(action)
-    group_names = [p.name for p in group_params]
-    sig_params += group_params
-    annotations.update({p.name: str for p in group_params})
-    out_names = []
-    for name, ann, opt in _output_options(action):
-        sig_params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt,
-                                            annotation=ann))
-        annotations[name] = ann
-        out_names.append(name)
-
-    def callback(**kw: Any) -> Any:
+    def make_series(raw: dict[str, Any]) -> Any:
         from .dialects import series_from_options
 
-        raw = {k: kw[k] for k in opt_names}
-        group_raw = {k: kw[k] for k in group_names}
-        if action == "spec":
-            return {**raw, **group_raw}
-        series = series_from_options(dialect, raw)
-        if kw.get("save_spec"):
-            from . import specfile
+        return series_from_options(dialect, raw)
 
-            specfile.write(kw["save_spec"], [{"schedule": dialect, **{
-                k: _typed(v) for k, v in {**raw, **group_raw}.items() if v is not None}}])
-        _run_action(action, series, group_raw, kw, out_names)
-        return None
+    def save(path: str, raw: dict[str, Any]) -> None:
+        from . import specfile
 
-    callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
-    callback.__annotations__ = annotations
-    callback.__name__ = dialect
+        specfile.write(path, [{"schedule": dialect, **{k: _typed(v) for k, v in raw.items()
+                                                        if v is not None}}])
+
     title, example = DESCRIPTIONS[dialect]
-    sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
-    sub.command(name=dialect, short_help=f"{title}: paste a scheduler call",
-                help=f"{title}: the exact schedule of a pasted call.",
-                epilog=f"Example: lrsched {action if action != 'spec' else 'plot'} {dialect} "
-                       f"\"{example}\"")(callback)
-    return typer.main.get_command(sub)
+    return _word_command(action, dialect, sig_params, make_series, save=save,
+                         short_help=f"{title}: paste a scheduler call",
+                         help=f"{title}: the exact schedule of a pasted call.",
+                         example=f'{dialect} "{example}"')
 
 
 def _typed(text: Any) -> Any:
