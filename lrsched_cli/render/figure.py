@@ -43,6 +43,10 @@ def _param_text(params: dict[str, Any]) -> str:
 def default_title(series: Sequence[Series]) -> str:
     if len(series) == 1:
         s = series[0]
+        if s.name == "log":
+            p = s.params
+            extra = ", float32" if p.get("float32") else ""
+            return f"log {p.get('file')}: '{p.get('column')}' ({p.get('format')}{extra})"
         return f"{s.name or s.label}: {_param_text(s.params)}"
     if all("group" in s.params for s in series):  # one schedule, per parameter group
         s = series[0]
