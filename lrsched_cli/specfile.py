@@ -81,7 +81,18 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
     name = entry["schedule"]
     words = [name]
     is_dialect = dialects.is_dialect(name)
-    if is_dialect:
+    if name in ("recipe", "log"):  # a word and its one argument: the recipe, the file
+        key = "recipe" if name == "recipe" else "file"
+        arg = entry.get("expr", entry.get(key))
+        if not isinstance(arg, str):
+            raise UsageError(f"spec file '{path}': schedule = \"{name}\" needs {key} = "
+                             f"\"...\"")
+        words.append(arg)
+        allowed = ({"steps", "epochs", "size", "batch_size", "lr_max", "warmup", "start"}
+                   if name == "recipe" else {"column", "tag", "step_offset"})
+        allowed |= {"expr", key}
+        flags = set()
+    elif is_dialect:
         if not isinstance(entry.get("expr"), str):
             raise UsageError(f"spec file '{path}': schedule = \"{name}\" needs expr = "
                              "\"CALL(...)\"")
@@ -98,7 +109,7 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
 
     allowed |= set(GROUP_OPTIONS)
     for key, value in entry.items():
-        if key in SPECIAL:
+        if key in SPECIAL or (name in ("recipe", "log") and key in ("expr", "recipe", "file")):
             continue
         norm = key.replace("-", "_")
         if norm not in allowed:

@@ -202,3 +202,12 @@ def test_a_sparse_log_has_no_budget_in_the_table(run):
     assert line.split()[-1] == "-"
     assert "step" in r.stdout and "40" in r.stdout  # the logged steps, as logged
 
+
+
+def test_compare_save_spec_round_trips_logs_and_recipes(run, tmp_path):
+    spec = tmp_path / "s.toml"
+    args = ["recipe llama2 --steps 3000", f"log {LOGS / 'mlflow/metrics/lr'}"]
+    a = run("compare", *args, "--save-spec", str(spec), "-f", "csv")
+    b = run("compare", "--spec", str(spec), "-f", "csv")
+    assert a.exit_code == 0 and b.exit_code == 0, b.stderr
+    assert a.stdout == b.stdout
