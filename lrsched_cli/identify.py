@@ -46,7 +46,8 @@ class Candidate:
 
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
-        return repr(v)
+        text = repr(v)
+        return text[:-2] if text.endswith(".0") else text
     return str(v)
 
 
@@ -418,7 +419,38 @@ def identify(series: Series, top: int = 5, float32: bool | None = None,
         if c.schedule not in seen:
             seen.add(c.schedule)
             ranked.append(c)
+    for c in ranked[:top]:
+        if c.max_rel <= tol:  # float64 logs: rounding may not cost more than rounding error
+            _round_params(c, t_all + c.offset, v_all,
+                          tol if f32 else max(1e-13, c.max_rel))
     return ranked[:top], tol
+
+
+def _round_params(c: Candidate, steps: np.ndarray, values: np.ndarray, tol: float) -> None:
+    """Each fitted float as the shortest decimal that keeps the error within ``tol``
+    (0.10000000149011612 from a float32 log becomes 0.1, 24.999999999999932 becomes 25)."""
+    import warnings
+
+    for group in (c.params, c.run):
+        for name, x in list(group.items()):
+            if not isinstance(x, float) or x == 0 or not math.isfinite(x):
+                continue
+            for digits in range(1, 17):
+                y = float(f"{x:.{digits}g}")
+                if y == x:
+                    break
+                group[name] = y
+                try:
+                    with np.errstate(all="ignore"), warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        err = _max_rel(evaluate_at(c.schedule, c.params, c.run, steps), values)
+                except (UsageError, ValueError, IndexError):
+                    err = math.inf
+                if err <= tol:
+                    c.max_rel = err
+                    break
+                group[name] = x
+    c.words = _words(c.schedule, c.params, c.run)
 
 
 OFFSETS = (0, -1, 1)
