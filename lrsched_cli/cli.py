@@ -455,11 +455,17 @@ def build_log_command(action: str) -> Any:
                           default=typer.Option(0, "--step-offset", metavar="K",
                                                help="Add K to every logged step",
                                                rich_help_panel=run)),
+        inspect.Parameter("step_scale", inspect.Parameter.KEYWORD_ONLY, annotation=int,
+                          default=typer.Option(1, "--step-scale", metavar="K",
+                                               help="Multiply every logged step by K first "
+                                               "(an epoch log of a per-step schedule: K = "
+                                               "steps per epoch)", rich_help_panel=run)),
     ]
     def make_series(raw: dict[str, Any]) -> Any:
         from .logs import log_series
 
-        return log_series(raw["file"], raw["column"], raw["step_offset"])
+        return log_series(raw["file"], raw["column"], raw["step_offset"],
+                          step_scale=raw["step_scale"])
 
     return _word_command(action, "log", sig_params, make_series, groups=False,
                          short_help="The learning rate a training run logged",
@@ -830,6 +836,8 @@ def identify_cmd(
                                     "series the file holds)"),
     step_offset: int = typer.Option(0, "--step-offset", metavar="K",
                                     help="Add K to every logged step"),
+    step_scale: int = typer.Option(1, "--step-scale", metavar="K",
+                                   help="Multiply every logged step by K first"),
     top: int = typer.Option(5, "--top", metavar="INT", help="Candidates to show"),
     format: str = typer.Option(None, "--format", "-f", metavar="[json]",
                                help="json: the candidates for programs"),
@@ -838,7 +846,7 @@ def identify_cmd(
     code."""
     from .identify_cli import run_identify
 
-    run_identify(file, column, step_offset, top, format)
+    run_identify(file, column, step_offset, top, format, step_scale)
 
 
 @app.command("recipes")

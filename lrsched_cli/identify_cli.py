@@ -8,7 +8,7 @@ from .errors import UsageError
 
 
 def run_identify(file: str, column: str | None, step_offset: int, top: int,
-                 fmt: str | None) -> None:
+                 fmt: str | None, step_scale: int = 1) -> None:
     from .identify import code_for, identify
     from .logs import log_series
 
@@ -16,7 +16,8 @@ def run_identify(file: str, column: str | None, step_offset: int, top: int,
         raise UsageError(f"invalid value for --format: '{fmt}' (allowed: json)")
     if not 1 <= top <= 50:
         raise UsageError(f"invalid value for --top: '{top}' (allowed: 1 to 50)")
-    series = log_series(file, column, step_offset, quiet=fmt is not None)
+    series = log_series(file, column, step_offset, quiet=fmt is not None,
+                        step_scale=step_scale)
     cands, tol = identify(series, top=top)
     if fmt is not None:
         import orjson

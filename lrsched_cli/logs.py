@@ -430,12 +430,16 @@ def read(path: str, column: str | None = None) -> Log:
 
 
 def log_series(path: str, column: str | None = None, step_offset: int = 0,
-               quiet: bool = False) -> Series:
-    """The log as a :class:`Series` with the logged steps (shifted by ``step_offset``)."""
+               quiet: bool = False, step_scale: int = 1) -> Series:
+    """The log as a :class:`Series` at steps ``logged * step_scale + step_offset`` (an epoch
+    log of a per-step schedule: ``--step-scale`` = steps per epoch)."""
+    if step_scale < 1:
+        raise UsageError(f"invalid value for --step-scale: '{step_scale}' (allowed: a whole "
+                         "number >= 1)")
     log = read(path, column)
     if log.note and not quiet:
         sys.stderr.write(log.note + "\n")
-    steps = log.steps + step_offset
+    steps = log.steps * step_scale + step_offset
     if len(steps) and steps[0] < 0:
         raise UsageError(f"--step-offset {step_offset} puts logged step {int(log.steps[0])} "
                          f"at {int(steps[0])}; steps cannot be negative")
@@ -443,8 +447,9 @@ def log_series(path: str, column: str | None = None, step_offset: int = 0,
                values=log.values, name="log",
                params={"file": path, "column": log.column, "format": log.fmt,
                        **({"step_offset": step_offset} if step_offset else {}),
+                       **({"step_scale": step_scale} if step_scale != 1 else {}),
                        **({"float32": True} if log.float32 else {})},
-               unit=log.unit)
+               unit=log.unit if step_scale == 1 else "step")
     s.float32 = log.float32  # type: ignore[attr-defined]
     return s
 

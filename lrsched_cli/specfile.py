@@ -89,7 +89,7 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
                              f"\"...\"")
         words.append(arg)
         allowed = ({"steps", "epochs", "size", "batch_size", "lr_max", "warmup", "start"}
-                   if name == "recipe" else {"column", "tag", "step_offset"})
+                   if name == "recipe" else {"column", "tag", "step_offset", "step_scale"})
         allowed |= {"expr", key}
         flags = set()
     elif is_dialect:

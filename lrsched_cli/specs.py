@@ -74,8 +74,8 @@ def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
         from .logs import log_series
 
         try:
-            return ParsedSpec(text, words, None, log_series(raw["file"], raw["column"],
-                                                            raw["step_offset"]))
+            return ParsedSpec(text, words, None, log_series(
+                raw["file"], raw["column"], raw["step_offset"], step_scale=raw["step_scale"]))
         except UsageError as e:
             raise UsageError(f"in spec '{text}': {e}") from None
     if raw.get("steps") is None and steps is not None:

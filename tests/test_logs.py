@@ -211,3 +211,10 @@ def test_compare_save_spec_round_trips_logs_and_recipes(run, tmp_path):
     b = run("compare", "--spec", str(spec), "-f", "csv")
     assert a.exit_code == 0 and b.exit_code == 0, b.stderr
     assert a.stdout == b.stdout
+
+
+def test_epoch_log_of_a_step_schedule_lines_up_with_step_scale():
+    # Keras reads the schedule at on_epoch_end: epoch e holds schedule(4 * (e + 1))
+    d = _diff(f"log {LOGS / 'keras/log.csv'} --step-scale 4 --step-offset 4",
+              "keras 'CosineDecay(0.1, decay_steps=32, alpha=0.01)' --steps 33")
+    assert d["identical"] and d["tolerance"] == 1e-6
