@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import UsageError
+from .metrics import is_number
 from .series import Series
 
 MIN_SPECS, MAX_SPECS = 2, 8
@@ -22,19 +23,11 @@ def _groups(words: Sequence[str]) -> list[tuple[str, ...]]:
     """The schedule word, then each option with its values: [("cosine",), ("--lr-max", "0.1")]."""
     groups: list[list[str]] = []
     for i, w in enumerate(words):
-        if i == 0 or (w.startswith("-") and not _is_number(w)):
+        if i == 0 or (w.startswith("-") and not is_number(w)):
             groups.append([w])
         else:
             groups[-1].append(w)
     return [tuple(g) for g in groups]
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _cut(text: str, max_len: int) -> str:
@@ -227,15 +220,15 @@ def _g(x: float) -> str:
     return f"{x:.6g}"
 
 
-def difference_report(a: Series, b: Series) -> str:
-    """One sentence (a line) saying whether and where ``a`` and ``b`` differ."""
-    d = difference(a, b)
+def difference_report(a: Series, b: Series, d: Difference | None = None) -> str:
+    """One sentence (a line) saying whether and where ``a`` and ``b`` differ (``d``: their
+    :func:`difference`, when already computed)."""
+    d = difference(a, b) if d is None else d
     unit = a.unit
     within = f" within {d.tolerance:g} x peak" if d.tolerance else ""
     why = ""
     if d.tolerance:
-        f32 = getattr(a, "float32", False) or getattr(b, "float32", False)
-        why = " (the log holds float32)" if f32 else ""
+        why = " (the log holds float32)" if a.float32 or b.float32 else ""
     log_vs = _is_log(a) != _is_log(b)
     over = ""
     if log_vs:
@@ -289,8 +282,10 @@ def export_format_for(output: str | None, fmt: str | None) -> str | None:
 
 
 def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | None,
-                  log_y: bool, height: int, chart: bool = True) -> None:
-    """Chart, legend, table, and (for two series) the difference line, on ``console``."""
+                  log_y: bool, height: int, chart: bool = True,
+                  diff: Difference | None = None) -> None:
+    """Chart, legend, table, and (for two series) the difference line, on ``console``
+    (``diff``: the two series' :func:`difference`, when already computed)."""
     from rich.text import Text
 
     from .render.chart import legend_markup, render_chart
@@ -315,7 +310,8 @@ def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | 
         console.print()
     also: list[int] = []
     if len(series) == 2:  # show the first step where the two differ among the rows
-        first = difference(series[0], series[1]).first_step
+        diff = difference(series[0], series[1]) if diff is None else diff
+        first = diff.first_step
         also = [first] if first is not None else []
     logs = [s for s in series if s.name == "log"]
     if at is None and logs and len(logs) < len(series):  # rows at logged steps
@@ -325,7 +321,8 @@ def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | 
         at = sorted({*steps[sample_rows(len(steps), rows)].tolist(), *also})
     console.print(render_table(series, rows=rows, at=at, width=width, also=also))
     if len(series) == 2:
-        console.print(difference_report(series[0], series[1]), highlight=False, markup=False)
+        console.print(difference_report(series[0], series[1], diff), highlight=False,
+                      markup=False)
 
 
 def parse_at(text: str, series: Sequence[Series]) -> list[int]:
@@ -409,12 +406,14 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
         _save(save_spec, texts, names, steps)
 
     data_to_stdout = data_fmt is not None and (output is None or output == "-")
+    diff: Difference | None = None  # computed once, for the JSON and the report
     if data_fmt is not None:
         from .render.export import export
 
         extra = None
         if data_fmt == "json" and len(texts) == 2 and len(series) == 2:
-            extra = {"diff": difference(series[0], series[1]).as_json()}
+            diff = difference(series[0], series[1])
+            extra = {"diff": diff.as_json()}
         export(series, data_fmt, output, header=header, extra=extra)
     if plot is not None:
         from .render.figure import save_figure
@@ -422,6 +421,6 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
         save_figure(series, plot, log_y=log_y)
         sys.stderr.write(f"wrote {plot}\n")
     if not data_to_stdout:
-        show_terminal(series, stdout_console(), rows, chosen, log_y, height)
+        show_terminal(series, stdout_console(), rows, chosen, log_y, height, diff=diff)
     if data_fmt is not None and output not in (None, "-"):
         sys.stderr.write(f"wrote {output}\n")

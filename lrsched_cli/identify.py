@@ -391,7 +391,7 @@ def run_lengths(t: np.ndarray) -> list[int]:
     return [last + 1 + k for k in range(max(1, min(gap, MAX_GAP_SEARCH)))]
 
 
-def identify(series: Series, top: int = 5, float32: bool | None = None,
+def identify(series: Series, top: int = 5,
              families: list[str] | None = None) -> tuple[list[Candidate], float]:
     """The best candidates for ``series`` (a log), best first, and the tolerance used."""
     t_all = series.steps.astype(np.int64)
@@ -399,7 +399,7 @@ def identify(series: Series, top: int = 5, float32: bool | None = None,
     if len(v_all) < 3:
         raise UsageError(f"'{series.label}' has {len(v_all)} logged values; identify needs at "
                          "least 3")
-    f32 = getattr(series, "float32", False) if float32 is None else float32
+    f32 = series.float32
     tol = TOL_FLOAT32 if f32 else TOL_FLOAT64
     rtol = 1e-6 if f32 else 1e-12
     names = families or list(FAMILIES)

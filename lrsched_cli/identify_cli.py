@@ -23,8 +23,7 @@ def run_identify(file: str, column: str | None, step_offset: int, top: int,
         import orjson
 
         doc = {"log": {"file": file, "column": series.params["column"],
-                       "points": len(series), "float32": bool(getattr(series, "float32",
-                                                                      False))},
+                       "points": len(series), "float32": series.float32},
                "tolerance": tol,
                "candidates": [{"spec": c.spec_text(), "max_rel": c.max_rel,
                                "fits": c.max_rel <= tol, "step_offset": c.offset,
@@ -38,7 +37,7 @@ def run_identify(file: str, column: str | None, step_offset: int, top: int,
     from .terminal import stdout_console
 
     console = stdout_console()
-    kind = "float32" if getattr(series, "float32", False) else "float64"
+    kind = "float32" if series.float32 else "float64"
     console.print(f"{len(series)} logged values of '{escape(series.params['column'])}' "
                   f"({kind}); a schedule fits when its largest relative error at the logged "
                   f"steps is at most {tol:g}", highlight=False)

@@ -443,21 +443,19 @@ def log_series(path: str, column: str | None = None, step_offset: int = 0,
     if len(steps) and steps[0] < 0:
         raise UsageError(f"--step-offset {step_offset} puts logged step {int(log.steps[0])} "
                          f"at {int(steps[0])}; steps cannot be negative")
-    s = Series(label=f"log {os.path.basename(os.path.normpath(path))}", steps=steps,
-               values=log.values, name="log",
-               params={"file": path, "column": log.column, "format": log.fmt,
-                       **({"step_offset": step_offset} if step_offset else {}),
-                       **({"step_scale": step_scale} if step_scale != 1 else {}),
-                       **({"float32": True} if log.float32 else {})},
-               unit=log.unit if step_scale == 1 else "step")
-    s.float32 = log.float32  # type: ignore[attr-defined]
-    return s
+    return Series(label=f"log {os.path.basename(os.path.normpath(path))}", steps=steps,
+                  values=log.values, name="log",
+                  params={"file": path, "column": log.column, "format": log.fmt,
+                          **({"step_offset": step_offset} if step_offset else {}),
+                          **({"step_scale": step_scale} if step_scale != 1 else {}),
+                          **({"float32": True} if log.float32 else {})},
+                  unit=log.unit if step_scale == 1 else "step")
 
 
 def tolerance(a: Series, b: Series) -> float:
     """|x - y| <= tolerance * peak: 1e-6 when either is a float32 log, else 1e-12 for a log,
     0 (bit for bit) between two schedules."""
-    if getattr(a, "float32", False) or getattr(b, "float32", False):
+    if a.float32 or b.float32:
         return TOL_FLOAT32
     if a.name == "log" or b.name == "log":
         return TOL_FLOAT64

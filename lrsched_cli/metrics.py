@@ -35,7 +35,8 @@ def _number(text: str, where: str) -> float:
     return x
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """``text`` spells a float (as ``float()`` reads it)."""
     try:
         float(text)
     except ValueError:
@@ -70,7 +71,7 @@ def parse_metrics_lines(lines: Iterable[str], source: str,
 
         cells = split(ln0)
         width = len(cells)
-        header = None if all(_is_number(c) for c in cells) else cells
+        header = None if all(is_number(c) for c in cells) else cells
         col = _pick_column(header, width, column, source)
         rows: Iterable[tuple[int, str]] = it if header is not None else _chain(first, it)
         for i, ln in rows:
@@ -82,7 +83,7 @@ def parse_metrics_lines(lines: Iterable[str], source: str,
         if column is not None and column != "1" and column != ln0:
             raise UsageError(f"--metrics-column '{column}' not in metrics {source}; it has "
                              "one column")
-        rows = it if not _is_number(ln0) else _chain(first, it)
+        rows = it if not is_number(ln0) else _chain(first, it)
         for i, ln in rows:
             out.append(_number(ln, f"{where} {i}"))
     if not len(out):

@@ -47,6 +47,11 @@ class Series:
             assert source is not None and stop is not None
             self.start, self.stop = start, stop
 
+    @property
+    def float32(self) -> bool:
+        """The values were stored in float32 (a TensorBoard or Keras log)."""
+        return bool(self.params.get("float32", False))
+
     def __len__(self) -> int:
         return int(self._values.shape[0]) if self._values is not None else self.stop - self.start
 

@@ -78,9 +78,7 @@ def as_log(values: np.ndarray, every: int, f32: bool) -> Series:
     v = values[steps]
     if f32:
         v = v.astype(np.float32).astype(np.float64)
-    s = Series("log", steps, v, name="log")
-    s.float32 = f32
-    return s
+    return Series("log", steps, v, name="log", params={"float32": True} if f32 else {})
 
 
 @pytest.mark.parametrize("name", FAMILIES)
