@@ -156,6 +156,13 @@ def _differs(va: np.ndarray, vb: np.ndarray, tol: float) -> np.ndarray:
     return np.abs(va - vb) > tol * peak
 
 
+def relative_difference(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
+    """``|a - b| / max(|a|, |b|)`` at each point (0 where both are 0)."""
+    scale = np.maximum(np.abs(va), np.abs(vb))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(scale > 0, np.abs(va - vb) / scale, 0.0)
+
+
 def difference(a: Series, b: Series, tolerance: float | None = None) -> Difference:
     """Compare ``a`` and ``b`` on their common steps.
 
@@ -180,9 +187,7 @@ def difference(a: Series, b: Series, tolerance: float | None = None) -> Differen
                           tolerance=tol)
     first = int(np.flatnonzero(differs)[0])
     diff = np.abs(va - vb)
-    scale = np.maximum(np.abs(va), np.abs(vb))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rel = np.where(scale > 0, diff / scale, 0.0)
+    rel = relative_difference(va, vb)
     k_abs, k_rel = int(np.argmax(diff)), int(np.argmax(rel))
     return Difference(
         identical=False, common=len(common), first_step=int(common[first]),

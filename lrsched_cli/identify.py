@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .compare import relative_difference
 from .errors import UsageError
 from .series import Series
 
@@ -62,11 +63,7 @@ def _words(schedule: str, params: Params, run: Params) -> list[str]:
 
 
 def _max_rel(model: np.ndarray, v: np.ndarray) -> float:
-    diff = np.abs(model - v)
-    scale = np.maximum(np.abs(model), np.abs(v))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rel = np.where(scale > 0, diff / scale, 0.0)
-    out = float(rel.max(initial=0.0))
+    out = float(relative_difference(model, v).max(initial=0.0))
     return out if math.isfinite(out) else math.inf
 
 

@@ -73,6 +73,28 @@ class Summary:
         )
 
 
+def _choose_steps(series: Sequence[Series], rows: int, at: Sequence[int] | None,
+                  also: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(every step any series has, the steps to show): ``at``, else ``rows`` sampled
+    evenly plus ``also``."""
+    steps = np.unique(np.concatenate([s.steps for s in series]))
+    if at is not None:
+        return steps, np.array(sorted(set(at)), dtype=np.int64)
+    return steps, np.union1d(steps[sample_rows(len(steps), rows)],
+                             np.asarray(also, dtype=np.int64))
+
+
+def _values_at(series: Sequence[Series], chosen: np.ndarray) -> list[list[float | None]]:
+    """Each series' value at each chosen step (None where it has no such step)."""
+    picked = []
+    for s in series:
+        idx = np.searchsorted(s.steps, chosen)
+        ok = (idx < len(s)) & (s.steps[np.minimum(idx, len(s) - 1)] == chosen)
+        picked.append([float(s.values[i]) if good else None for i, good in
+                       zip(idx.tolist(), ok.tolist())])
+    return picked
+
+
 def table_cells(
     series: Sequence[Series], rows: int = 20, at: Sequence[int] | None = None,
     width: int = 80, also: Sequence[int] = (),
@@ -83,18 +105,8 @@ def table_cells(
     get as many significant digits (up to 6) as fit ``width`` columns.
     """
     unit = series[0].unit
-    steps = np.unique(np.concatenate([s.steps for s in series]))
-    if at is not None:
-        chosen = np.array(sorted(set(at)), dtype=np.int64)
-    else:
-        chosen = np.union1d(steps[sample_rows(len(steps), rows)],
-                            np.asarray(also, dtype=np.int64))
-    picked: list[list[float | None]] = []
-    for s in series:
-        idx = np.searchsorted(s.steps, chosen)
-        ok = (idx < len(s)) & (s.steps[np.minimum(idx, len(s) - 1)] == chosen)
-        picked.append([float(s.values[i]) if good else None for i, good in
-                       zip(idx.tolist(), ok.tolist())])
+    steps, chosen = _choose_steps(series, rows, at, also)
+    picked = _values_at(series, chosen)
     sums = [Summary.of(s) for s in series]
     label_w = max(len("< peak/2 at"), len(str(int(steps[-1]))))
     room = max(5, (width - label_w - 2) // len(series) - 3)  # padding 2 + divider 1
@@ -144,20 +156,10 @@ def rotated_cells(
     label_w = min(28, max(len(s.label) for s in series))
     fixed = (["×"] if groups else []) + ["peak", "Σlr"]
     room = 10
-    steps = np.unique(np.concatenate([s.steps for s in series]))
     fit = max(2, (width - label_w - 3) // (room + 2) - len(fixed))
-    if at is not None:
-        chosen = np.array(sorted(set(at)), dtype=np.int64)
-    else:
-        chosen = np.union1d(steps[sample_rows(len(steps), min(rows, fit))],
-                            np.asarray(also, dtype=np.int64))
+    _, chosen = _choose_steps(series, min(rows, fit), at, also)
     sums = [Summary.of(s) for s in series]
-    picked = []
-    for s in series:
-        idx = np.searchsorted(s.steps, chosen)
-        ok = (idx < len(s)) & (s.steps[np.minimum(idx, len(s) - 1)] == chosen)
-        picked.append([float(s.values[i]) if good else None
-                       for i, good in zip(idx.tolist(), ok.tolist())])
+    picked = _values_at(series, chosen)
     numbers = [v for r in picked for v in r if v is not None]
     numbers += [x for m in sums for x in (m.peak, m.budget)]
     sig = fit_digits(numbers, room)
