@@ -281,9 +281,19 @@ def _with_optimizer(expr: str) -> str:
     return expr.replace("(", "(optimizer, ", 1)
 
 
+def _beyond_classes(spec: Spec) -> bool:
+    """A hold or a k-decay: no framework class computes these (the formula is written)."""
+    return bool(spec.hold) or spec.params.get("k_decay", 1.0) != 1.0
+
+
+def _linear_prefix_warmup(spec: Spec) -> bool:
+    """No warmup, or the linear prefix warmup the frameworks' warmup classes compute."""
+    return not spec.warmup or (spec.warmup_mode == "prefix" and spec.warmup_shape == "linear")
+
+
 def _torch_standard(spec: Spec) -> tuple[str, float] | None:
     """(expression without the optimizer, optimizer lr) of a torch class, if one fits."""
-    if spec.warmup or spec.hold or spec.params.get("k_decay", 1.0) != 1.0:
+    if spec.warmup or _beyond_classes(spec):
         return None
     p, n, name = spec.kernel_params(), spec.n, spec.name
     if name == "step" and p["timing"] == "torch":
@@ -346,9 +356,8 @@ def _torch(spec: Spec) -> Snippet:
 
 def _hf(spec: Spec) -> Snippet:
     p, n, name, w = spec.kernel_params(), spec.n, spec.name, spec.warmup
-    warm_ok = not w or (spec.warmup_mode == "prefix" and spec.warmup_shape == "linear"
-                        and spec.warmup_start == 0.0)
-    warm_ok = warm_ok and not spec.hold and p.get("k_decay", 1.0) == 1.0
+    warm_ok = (_linear_prefix_warmup(spec) and (not w or spec.warmup_start == 0.0)
+               and not _beyond_classes(spec))
     expr = lr = None
     if warm_ok and name == "cosine":
         if p["lr_min"] == 0.0:
@@ -392,10 +401,9 @@ def _hf(spec: Spec) -> Snippet:
 def _optax(spec: Spec) -> Snippet:
     p, n, name, w = spec.kernel_params(), spec.n, spec.name, spec.warmup
     expr = None
-    if spec.hold or p.get("k_decay", 1.0) != 1.0:
+    if _beyond_classes(spec):
         name = "(lambda)"  # no optax schedule has these: fall through to the formula
-    if name == "cosine" and (not w or (spec.warmup_mode == "prefix"
-                                       and spec.warmup_shape == "linear")):
+    if name == "cosine" and _linear_prefix_warmup(spec):
         if w:
             expr = ("warmup_cosine_decay_schedule(" + _kv(
                 init_value=r(spec.warmup_start), peak_value=r(p["lr_max"]), warmup_steps=w,
@@ -437,10 +445,9 @@ def _optax(spec: Spec) -> Snippet:
 def _keras(spec: Spec) -> Snippet:
     p, n, name, w = spec.kernel_params(), spec.n, spec.name, spec.warmup
     expr = None
-    if spec.hold or p.get("k_decay", 1.0) != 1.0:
+    if _beyond_classes(spec):
         name = "(values)"  # no keras class has these: the values step by step
-    if name == "cosine" and (not w or (spec.warmup_mode == "prefix"
-                                       and spec.warmup_shape == "linear")):
+    if name == "cosine" and _linear_prefix_warmup(spec):
         kw: dict[str, Any] = {"initial_learning_rate": r(spec.warmup_start if w else p["lr_max"]),
                               "decay_steps": n - w, "alpha": r(p["lr_min"] / p["lr_max"])}
         if w:

@@ -32,7 +32,9 @@ def _positive(a: dict[str, Any], key: str = "decay_steps") -> None:
                              f"{key}={a[key]}")
 
 
-def exponential_decay(a: dict[str, Any]) -> Sched:
+def _decay(a: dict[str, Any], form: Callable[[float, float, float], float]) -> Sched:
+    """ExponentialDecay and InverseTimeDecay: ``form(init, rate, p)`` with ``p = t / T``,
+    floored with ``staircase``."""
     _positive(a)
     init, T, r, stair = (a["initial_learning_rate"], a["decay_steps"], a["decay_rate"],
                          a["staircase"])
@@ -41,8 +43,12 @@ def exponential_decay(a: dict[str, Any]) -> Sched:
         p = float(t) / T
         if stair:
             p = math.floor(p)
-        return init * r ** p
+        return form(init, r, p)
     return f
+
+
+def exponential_decay(a: dict[str, Any]) -> Sched:
+    return _decay(a, lambda init, r, p: init * r ** p)
 
 
 def piecewise_constant_decay(a: dict[str, Any]) -> Sched:
@@ -87,16 +93,7 @@ def polynomial_decay(a: dict[str, Any]) -> Sched:
 
 
 def inverse_time_decay(a: dict[str, Any]) -> Sched:
-    _positive(a)
-    init, T, r, stair = (a["initial_learning_rate"], a["decay_steps"], a["decay_rate"],
-                         a["staircase"])
-
-    def f(t: int) -> float:
-        p = float(t) / T
-        if stair:
-            p = math.floor(p)
-        return init / (1 + r * p)
-    return f
+    return _decay(a, lambda init, r, p: init / (1 + r * p))
 
 
 def cosine_decay(a: dict[str, Any]) -> Sched:
