@@ -112,27 +112,18 @@ def resolve(raw: Mapping[str, Any]) -> list[tuple[str, float]] | None:
             flag = "--layers" if layers is not None else "--layer-decay-style"
             raise UsageError(f"{flag} needs --layer-decay D")
         return None
-    d = _number("--layer-decay", decay, float)
+    from .registry import Param, parse_float, parse_int
+
+    d = parse_float(Param("layer_decay", "float", None, ""), decay)
     if not 0 < d <= 1:
         raise UsageError(f"invalid value for --layer-decay: '{decay}' (allowed: 0 < D <= 1)")
     if layers is None:
         raise UsageError("--layer-decay needs --layers L, the number of layers (blocks)")
-    n = _number("--layers", layers, int)
+    n = parse_int(Param("layers", "int", None, ""), layers)
     if not 1 <= n <= MAX_LAYERS:
         raise UsageError(f"invalid value for --layers: '{layers}' (allowed: 1 to {MAX_LAYERS})")
     chosen = "beit" if style is None else str(style).strip().lower()
     return layer_scales(d, n, chosen)
-
-
-def _number(flag: str, text: Any, kind: type) -> Any:
-    try:
-        value = kind(str(text).strip())
-    except ValueError:
-        what = "a whole number" if kind is int else "a number"
-        raise UsageError(f"invalid value for {flag}: '{text}' (allowed: {what})") from None
-    if kind is float and not math.isfinite(value):
-        raise UsageError(f"invalid value for {flag}: '{text}' (allowed: a finite number)")
-    return value
 
 
 def split(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
