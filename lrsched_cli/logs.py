@@ -183,8 +183,8 @@ def _read_csv(path: str, text: str, column: str | None) -> Log:
     for lineno, r in body:
         if len(r) != len(header):
             raise _err(path, f"line {lineno}: {len(r)} cells, the header has {len(header)}")
-    counts = {c: sum(1 for _, r in body if r[header.index(c)].strip().lower() not in _MISSING)
-              for c in value_cols}
+    counts = {c: sum(1 for _, r in body if r[j].strip().lower() not in _MISSING)
+              for c, j in ((c, header.index(c)) for c in value_cols)}
     if fmt == "tensorboard-csv":
         name, note = "Value", ""
     else:
