@@ -145,10 +145,6 @@ class Difference:
 SHIFTS = (-1, 1, -2, 2)
 
 
-def _is_log(s: Series) -> bool:
-    return s.name == "log"
-
-
 def _differs(va: np.ndarray, vb: np.ndarray, tol: float) -> np.ndarray:
     if tol == 0:
         return va != vb
@@ -176,8 +172,8 @@ def difference(a: Series, b: Series, tolerance: float | None = None) -> Differen
     tol = tol_for(a, b) if tolerance is None else tolerance
     common, ia, ib = np.intersect1d(a.steps, b.steps, assume_unique=True, return_indices=True)
     va, vb = a.values[ia], b.values[ib]
-    if _is_log(a) or _is_log(b):
-        log = a if _is_log(a) else b
+    if a.is_log or b.is_log:
+        log = a if a.is_log else b
         same_steps = len(common) == len(log)
     else:
         same_steps = len(a) == len(b) == len(common)
@@ -201,9 +197,9 @@ def difference(a: Series, b: Series, tolerance: float | None = None) -> Differen
 def find_shift(a: Series, b: Series, tol: float) -> int | None:
     """The k in -2..2 (nearest first) for which the log's value at each logged step s equals
     the other's at s + k, or None (also when neither is a log)."""
-    if _is_log(b) and not _is_log(a):
+    if b.is_log and not a.is_log:
         a, b = b, a
-    elif not _is_log(a):
+    elif not a.is_log:
         return None
     for k in SHIFTS:
         common, ia, ib = np.intersect1d(a.steps + k, b.steps, assume_unique=True,
@@ -234,10 +230,10 @@ def difference_report(a: Series, b: Series, d: Difference | None = None) -> str:
     why = ""
     if d.tolerance:
         why = " (the log holds float32)" if a.float32 or b.float32 else ""
-    log_vs = _is_log(a) != _is_log(b)
+    log_vs = a.is_log != b.is_log
     over = ""
     if log_vs:
-        log = a if _is_log(a) else b
+        log = a if a.is_log else b
         if d.common < len(log):
             over = (f" (over the {d.common} of its {len(log)} logged {unit}s that the other "
                     "has)")
@@ -318,7 +314,7 @@ def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | 
         diff = difference(series[0], series[1]) if diff is None else diff
         first = diff.first_step
         also = [first] if first is not None else []
-    logs = [s for s in series if s.name == "log"]
+    logs = [s for s in series if s.is_log]
     if at is None and logs and len(logs) < len(series):  # rows at logged steps
         from .render.table import sample_rows
 

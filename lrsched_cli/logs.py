@@ -457,6 +457,6 @@ def tolerance(a: Series, b: Series) -> float:
     0 (bit for bit) between two schedules."""
     if a.float32 or b.float32:
         return TOL_FLOAT32
-    if a.name == "log" or b.name == "log":
+    if a.is_log or b.is_log:
         return TOL_FLOAT64
     return 0.0

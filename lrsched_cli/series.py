@@ -48,6 +48,11 @@ class Series:
             self.start, self.stop = start, stop
 
     @property
+    def is_log(self) -> bool:
+        """A training run's logged rates (``log FILE``), not a computed schedule."""
+        return self.name == "log"
+
+    @property
     def float32(self) -> bool:
         """The values were stored in float32 (a TensorBoard or Keras log)."""
         return bool(self.params.get("float32", False))

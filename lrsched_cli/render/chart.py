@@ -82,7 +82,7 @@ def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
     lo_x = min(float(s.steps[0]) for s in series)
     hi_x = max(float(s.steps[-1]) for s in series)
     ys = []
-    order = sorted(range(len(series)), key=lambda j: series[j].name == "log")  # logs on top
+    order = sorted(range(len(series)), key=lambda j: series[j].is_log)  # logs on top
     for i in order:
         s = series[i]
         x, y = _thin(s)
@@ -92,7 +92,7 @@ def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
         if not len(y):
             continue
         ys.append(y)
-        draw = plt.scatter if s.name == "log" else plt.plot  # logged points, not a line
+        draw = plt.scatter if s.is_log else plt.plot  # logged points, not a line
         draw(x.tolist(), y.tolist(), marker=MARKERS[i % len(MARKERS)],
              color=COLORS[i % len(COLORS)])
     if ys:

@@ -43,7 +43,7 @@ def _param_text(params: dict[str, Any]) -> str:
 def default_title(series: Sequence[Series]) -> str:
     if len(series) == 1:
         s = series[0]
-        if s.name == "log":
+        if s.is_log:
             p = s.params
             extra = ", float32" if p.get("float32") else ""
             return f"log {p.get('file')}: '{p.get('column')}' ({p.get('format')}{extra})"
@@ -135,7 +135,7 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
             with progress(len(s), f"computing {s.label}", quiet) as advance:
                 x, y = envelope(s, 2 * pixels, advance)
             ax.plot(x, y, **style)
-        elif s.name == "log" and len(s) <= 5000:  # logged points: marked where they are
+        elif s.is_log and len(s) <= 5000:  # logged points: marked where they are
             ax.plot(s.steps, s.values, marker="o", markersize=3.5, linewidth=1.0,
                     **{k: v for k, v in style.items() if k != "linewidth"})
         else:
