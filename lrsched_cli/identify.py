@@ -426,8 +426,6 @@ def identify(series: Series, top: int = 5,
 def _round_params(c: Candidate, steps: np.ndarray, values: np.ndarray, tol: float) -> None:
     """Each fitted float as the shortest decimal that keeps the error within ``tol``
     (0.10000000149011612 from a float32 log becomes 0.1, 24.999999999999932 becomes 25)."""
-    import warnings
-
     for group in (c.params, c.run):
         for name, x in list(group.items()):
             if not isinstance(x, float) or x == 0 or not math.isfinite(x):
@@ -437,13 +435,8 @@ def _round_params(c: Candidate, steps: np.ndarray, values: np.ndarray, tol: floa
                 if y == x:
                     break
                 group[name] = y
-                try:
-                    with np.errstate(all="ignore"), warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        err = _max_rel(evaluate_at(c.schedule, c.params, c.run, steps), values)
-                except (UsageError, ValueError, IndexError):
-                    err = math.inf
-                if err <= tol:
+                err = _error(c.schedule, c.params, c.run, steps, values)
+                if err is not None and err <= tol:
                     c.max_rel = err
                     break
                 group[name] = x
@@ -455,8 +448,8 @@ OFFSETS = (0, -1, 1)
 
 def _fit(found: dict[str, Candidate], names: list[str], t_all: np.ndarray, v_all: np.ndarray,
          rtol: float, offset: int) -> None:
+    options: list[tuple[int, float]] = [(0, 0.0), *_warmups(t_all, v_all, rtol)]
     for n_total in run_lengths(t_all):
-        options: list[tuple[int, float]] = [(0, 0.0), *_warmups(t_all, v_all, rtol)]
         for name in names:
             for w, start in options:
                 if w and name in RISING:
@@ -477,20 +470,26 @@ def _fit(found: dict[str, Candidate], names: list[str], t_all: np.ndarray, v_all
                     _score(found, name, params, run, t_all, v_all, offset)
 
 
-def _score(found: dict[str, Candidate], name: str, params: Params, run: Params,
-           steps: np.ndarray, values: np.ndarray, offset: int = 0) -> None:
+def _error(name: str, params: Params, run: Params, steps: np.ndarray,
+           values: np.ndarray) -> float | None:
+    """The spec's largest relative error at ``steps``; None when lrsched refuses it."""
     import warnings
 
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = evaluate_at(name, params, run, steps)
+            return _max_rel(evaluate_at(name, params, run, steps), values)
     except (UsageError, ValueError, IndexError, OverflowError, ZeroDivisionError):
+        return None
+
+
+def _score(found: dict[str, Candidate], name: str, params: Params, run: Params,
+           steps: np.ndarray, values: np.ndarray, offset: int = 0) -> None:
+    err = _error(name, params, run, steps, values)
+    if err is None:
         return
-    err = _max_rel(model, values)
     words = _words(name, params, run)
-    key = shlex.join(words)
-    key = f"{key} @{offset}"
+    key = f"{shlex.join(words)} @{offset}"
     if key not in found:
         found[key] = Candidate(name, params, run, err, words, offset)
 
