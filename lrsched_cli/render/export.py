@@ -154,6 +154,13 @@ def write_jsonl(fh: IO[bytes], series: Sequence[Series], advance: Advance = _not
                      .replace(b"\n", b'}\n{"step":') + b"}\n")
         return
     keys = [orjson.dumps(s.label) for s in series]
+    if _aligned(series):  # several columns on the same steps (groups, compare): streamed
+        for steps, cols in _lockstep(series, advance):
+            fh.write(b"".join(
+                b'{"step":%d,' % r[0]
+                + b",".join(k + b":" + orjson.dumps(v) for k, v in zip(keys, r[1:])) + b"}\n"
+                for r in zip(steps.tolist(), *(c.tolist() for c in cols))))
+        return
     steps = np.unique(np.concatenate([s.steps for s in series]))
     index = [dict(zip(s.steps.tolist(), s.values.tolist())) for s in series]
     for a in range(0, len(steps), CHUNK):
