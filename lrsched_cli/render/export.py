@@ -185,6 +185,12 @@ def write_npy(fh: IO[bytes], series: Sequence[Series], advance: Advance = _nothi
         return
     if len({len(s) for s in series}) != 1:
         raise UsageError("npy needs series of equal length; use csv or json")
+    if _aligned(series):  # one row per step, a column per series: streamed
+        np.lib.format.write_array_header_1_0(
+            fh, {"descr": "<f8", "fortran_order": False, "shape": (len(series[0]), len(series))})
+        for _, cols in _lockstep(series, advance):
+            fh.write(np.ascontiguousarray(np.column_stack(cols), dtype="<f8").tobytes())
+        return
     arr = np.column_stack([s.values for s in series])
     np.save(fh, np.ascontiguousarray(arr, dtype=np.float64), allow_pickle=False)
 
