@@ -113,10 +113,6 @@ def _pick_column(header: list[str] | None, width: int, column: str | None, sourc
     return candidates[0]
 
 
-def parse_metrics_text(text: str, source: str, column: str | None = None) -> np.ndarray:
-    return parse_metrics_lines(text.splitlines(), source, column)
-
-
 def read_metrics(raw: Any, column: str | None = None, flag: str = "--metrics") -> np.ndarray:
     """The metrics series from a path, ``-`` (stdin), or a sequence of numbers."""
     if isinstance(raw, np.ndarray) or (isinstance(raw, Sequence) and not isinstance(raw, str)):

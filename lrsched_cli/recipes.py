@@ -30,10 +30,6 @@ class Recipe:
     default_steps: int = 100_000
 
 
-def _size(o: dict[str, Any], table: dict[str, float]) -> float:
-    return table[o["size"]]
-
-
 LLAMA2_PEAK = {"7b": 3.0e-4, "13b": 3.0e-4, "34b": 1.5e-4, "70b": 1.5e-4}
 
 RECIPES: dict[str, Recipe] = {r.name: r for r in (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -129,12 +129,6 @@ def need_number(fn: str, name: str, v: Any, allow_none: bool = False) -> None:
         return
     if not is_number(v):
         raise UsageError(f"{fn}: {name}={v!r} is not a number")
-
-
-def need_list(fn: str, name: str, v: Any) -> Sequence[Any]:
-    if not isinstance(v, (list, tuple)):
-        raise UsageError(f"{fn}: {name}={v!r} is not a list")
-    return v
 
 
 def run_scalar(f: Callable[[int], float], n: int, what: str) -> np.ndarray:
