@@ -7,7 +7,7 @@ and only what needs every value at once (a table's summary, a chart) holds them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -104,3 +104,20 @@ class Series:
             b = min(self.stop, a + size)
             yield np.arange(a, b, dtype=np.int64), np.asarray(self.source(a, b),
                                                                dtype=np.float64)
+
+
+def aligned(series: Sequence[Series]) -> bool:
+    """All series are contiguous over the same steps (their chunks line up)."""
+    first = series[0]
+    return all(s.contiguous and s.start == first.start and len(s) == len(first)
+               for s in series)
+
+
+def lockstep(series: Sequence[Series], size: int = CHUNK,
+             advance: Callable[[int], None] = lambda rows: None,
+             ) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
+    """Chunks of aligned series together: (steps, [values of each series]). Series that
+    share a computation (parameter groups) then compute each chunk once."""
+    for parts in zip(*(s.chunks(size) for s in series)):
+        yield parts[0][0], [v for _, v in parts]
+        advance(len(parts[0][0]))

@@ -9,14 +9,14 @@ orjson call over the interleaved step and value columns, then two vectorised byt
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 import numpy as np
 import orjson
 
 from ..errors import UsageError
-from ..series import CHUNK, Series
+from ..series import CHUNK, Series, aligned, lockstep
 from . import FORMATS
 from .output import write_binary
 
@@ -50,26 +50,11 @@ def csv_rows(steps: np.ndarray, cols: Sequence[np.ndarray]) -> bytes:
     return buf[keep].tobytes() + b"\n"
 
 
-def _aligned(series: Sequence[Series]) -> bool:
-    first = series[0]
-    return all(s.contiguous and s.start == first.start and len(s) == len(first)
-               for s in series) and first.contiguous
-
-
 Advance = Callable[[int], None]
 
 
 def _nothing(rows: int) -> None:
     return None
-
-
-def _lockstep(series: Sequence[Series],
-              advance: Advance) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
-    """Chunks of all series together (they share their steps)."""
-    its = [s.chunks(CHUNK) for s in series]
-    for parts in zip(*its):
-        yield parts[0][0], [v for _, v in parts]
-        advance(len(parts[0][0]))
 
 
 def _csv_quote(text: str) -> str:
@@ -83,8 +68,8 @@ def write_csv(fh: IO[bytes], series: Sequence[Series], header: bool = True,
     if header:
         names = ["lr"] if len(series) == 1 else [_csv_quote(s.label) for s in series]
         fh.write((",".join([series[0].unit, *names]) + "\n").encode())
-    if _aligned(series):
-        for steps, cols in _lockstep(series, advance):
+    if aligned(series):
+        for steps, cols in lockstep(series, CHUNK, advance):
             fh.write(csv_rows(steps, cols))
         return
     # different steps (a logged run beside a schedule): the union, blanks where absent
@@ -154,8 +139,8 @@ def write_jsonl(fh: IO[bytes], series: Sequence[Series], advance: Advance = _not
                      .replace(b"\n", b'}\n{"step":') + b"}\n")
         return
     keys = [orjson.dumps(s.label) for s in series]
-    if _aligned(series):  # several columns on the same steps (groups, compare): streamed
-        for steps, cols in _lockstep(series, advance):
+    if aligned(series):  # several columns on the same steps (groups, compare): streamed
+        for steps, cols in lockstep(series, CHUNK, advance):
             fh.write(b"".join(
                 b'{"step":%d,' % r[0]
                 + b",".join(k + b":" + orjson.dumps(v) for k, v in zip(keys, r[1:])) + b"}\n"
@@ -185,10 +170,10 @@ def write_npy(fh: IO[bytes], series: Sequence[Series], advance: Advance = _nothi
         return
     if len({len(s) for s in series}) != 1:
         raise UsageError("npy needs series of equal length; use csv or json")
-    if _aligned(series):  # one row per step, a column per series: streamed
+    if aligned(series):  # one row per step, a column per series: streamed
         np.lib.format.write_array_header_1_0(
             fh, {"descr": "<f8", "fortran_order": False, "shape": (len(series[0]), len(series))})
-        for _, cols in _lockstep(series, advance):
+        for _, cols in lockstep(series, CHUNK, advance):
             fh.write(np.ascontiguousarray(np.column_stack(cols), dtype="<f8").tobytes())
         return
     arr = np.column_stack([s.values for s in series])

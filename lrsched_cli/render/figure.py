@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from ..series import Series
+from ..series import Series, aligned, lockstep
 from .output import output_file
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
@@ -70,34 +70,76 @@ def envelope(s: Series, bins: int,
     (falling: max then min), so restarts and cycles keep their spikes: drawn one column
     per pixel it looks like the full-resolution line. Never naive striding.
     """
-    n, start = len(s), s.start
-    lo = np.full(bins, np.inf)
-    hi = np.full(bins, -np.inf)
-    first = np.full(bins, np.nan)
-    last = np.full(bins, np.nan)
-    for steps, vals in s.chunks(1 << 20):
-        advance(len(vals))
+    return envelopes([s], bins, advance)[0]
+
+
+def envelopes(series: Sequence[Series], bins: int,
+              advance: Callable[[int], None] = lambda rows: None,
+              ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`envelope` of each of ``series``, which must be aligned, in one pass over their
+    chunks together (parameter groups compute each chunk of their schedule once)."""
+    first_s = series[0]
+    n, start = len(first_s), first_s.start
+    acc = [_Columns(bins) for _ in series]
+    for steps, cols in lockstep(series, 1 << 20, advance):
         idx = (steps - start) * bins // n
         starts = np.concatenate(([0], np.flatnonzero(np.diff(idx)) + 1))
         ends = np.concatenate((starts[1:], [len(idx)])) - 1
         b = idx[starts]
-        lo[b] = np.minimum(lo[b], np.minimum.reduceat(vals, starts))
-        hi[b] = np.maximum(hi[b], np.maximum.reduceat(vals, starts))
-        fresh = np.isnan(first[b])
-        first[b[fresh]] = vals[starts[fresh]]
-        last[b] = vals[ends]
-    used = np.flatnonzero(np.isfinite(lo))
-    # each column spans steps x0..x1; the line enters at x0 and leaves at x1
-    x0 = start + (used * n + bins - 1) // bins
-    x1 = start + ((used + 1) * n + bins - 1) // bins - 1
-    lo, hi, first, last = lo[used], hi[used], first[used], last[used]
-    falling = first > last
-    x = np.empty(2 * len(used))
-    y = np.empty(2 * len(used))
-    x[0::2], x[1::2] = x0, x1
-    y[0::2] = np.where(falling, hi, lo)
-    y[1::2] = np.where(falling, lo, hi)
-    return x, y
+        for a, vals in zip(acc, cols):
+            a.add(b, vals, starts, ends)
+    return [a.polyline(n, start) for a in acc]
+
+
+class _Columns:
+    """Per column: the min, the max, and the first and last value seen."""
+
+    def __init__(self, bins: int) -> None:
+        self.lo = np.full(bins, np.inf)
+        self.hi = np.full(bins, -np.inf)
+        self.first = np.full(bins, np.nan)
+        self.last = np.full(bins, np.nan)
+
+    def add(self, b: np.ndarray, vals: np.ndarray, starts: np.ndarray,
+            ends: np.ndarray) -> None:
+        self.lo[b] = np.minimum(self.lo[b], np.minimum.reduceat(vals, starts))
+        self.hi[b] = np.maximum(self.hi[b], np.maximum.reduceat(vals, starts))
+        fresh = np.isnan(self.first[b])
+        self.first[b[fresh]] = vals[starts[fresh]]
+        self.last[b] = vals[ends]
+
+    def polyline(self, n: int, start: int) -> tuple[np.ndarray, np.ndarray]:
+        bins = len(self.lo)
+        used = np.flatnonzero(np.isfinite(self.lo))
+        # each column spans steps x0..x1; the line enters at x0 and leaves at x1
+        x0 = start + (used * n + bins - 1) // bins
+        x1 = start + ((used + 1) * n + bins - 1) // bins - 1
+        lo, hi, first, last = self.lo[used], self.hi[used], self.first[used], self.last[used]
+        falling = first > last
+        x = np.empty(2 * len(used))
+        y = np.empty(2 * len(used))
+        x[0::2], x[1::2] = x0, x1
+        y[0::2] = np.where(falling, hi, lo)
+        y[1::2] = np.where(falling, lo, hi)
+        return x, y
+
+
+def _reduced(series: Sequence[Series], pixels: int,
+             quiet: bool) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """The envelopes of the series too dense to draw point by point, by index; aligned
+    ones (parameter groups) in one pass together."""
+    from ..progress import progress
+
+    big = [i for i, s in enumerate(series) if s.contiguous and len(s) > REDUCE_ABOVE * pixels]
+    passes = [big] if len(big) > 1 and aligned([series[i] for i in big]) else [[i] for i in big]
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for group in passes:
+        first = series[group[0]]
+        what = first.label if len(group) == 1 else f"{len(group)} curves"
+        with progress(len(first), f"computing {what}", quiet) as advance:
+            lines = envelopes([series[i] for i in group], 2 * pixels, advance)
+        out.update(zip(group, lines))
+    return out
 
 
 def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
@@ -121,6 +163,7 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
     # many parameter groups (layer-wise decay): one colour ramp, in layer order
     ramp = n > len(COLORS) and all("group" in s.params for s in series)
     every = max(1, -(-n // 12)) if n > 24 else 1  # legend entries kept readable
+    reduced = _reduced(series, pixels, quiet) if reduce else {}
     for i, s in enumerate(series):
         if ramp:
             shown = i % every == 0 or i == n - 1
@@ -129,12 +172,8 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
         else:
             style = dict(linewidth=1.6, color=COLORS[i % len(COLORS)],
                          linestyle=STYLES[i % len(STYLES)], label=s.label)
-        if reduce and s.contiguous and len(s) > REDUCE_ABOVE * pixels:
-            from ..progress import progress
-
-            with progress(len(s), f"computing {s.label}", quiet) as advance:
-                x, y = envelope(s, 2 * pixels, advance)
-            ax.plot(x, y, **style)
+        if i in reduced:
+            ax.plot(*reduced[i], **style)
         elif s.is_log and len(s) <= 5000:  # logged points: marked where they are
             ax.plot(s.steps, s.values, marker="o", markersize=3.5, linewidth=1.0,
                     **{k: v for k, v in style.items() if k != "linewidth"})
