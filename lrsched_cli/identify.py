@@ -28,8 +28,9 @@ from .series import Series
 
 Params = dict[str, Any]
 MAX_GAP_SEARCH = 16  # candidates tried for a step a sparse log leaves open
-TOL_FLOAT64 = 1e-9
-TOL_FLOAT32 = 1e-6
+FIT_TOL_FLOAT64 = 1e-9  # a fit: largest relative error at the logged steps (not
+# logs.TOL_*, which bound |a - b| / peak when two series are compared)
+FIT_TOL_FLOAT32 = 1e-6
 
 
 @dataclass
@@ -397,7 +398,7 @@ def identify(series: Series, top: int = 5,
         raise UsageError(f"'{series.label}' has {len(v_all)} logged values; identify needs at "
                          "least 3")
     f32 = series.float32
-    tol = TOL_FLOAT32 if f32 else TOL_FLOAT64
+    tol = FIT_TOL_FLOAT32 if f32 else FIT_TOL_FLOAT64
     rtol = 1e-6 if f32 else 1e-12
     names = families or list(FAMILIES)
     found: dict[str, Candidate] = {}

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrsched_cli import schedule
-from lrsched_cli.identify import TOL_FLOAT32, TOL_FLOAT64, evaluate_at, identify
+from lrsched_cli.identify import FIT_TOL_FLOAT32, FIT_TOL_FLOAT64, evaluate_at, identify
 from lrsched_cli.series import Series
 from lrsched_cli.specs import parse_spec
 
@@ -90,7 +90,7 @@ def test_identify_recovers_every_family(name, every, f32, data):
     values = schedule(name, steps=N, **params, **run)
     log = as_log(values, every, f32)
     cands, tol = identify(log)
-    assert tol == (TOL_FLOAT32 if f32 else TOL_FLOAT64)
+    assert tol == (FIT_TOL_FLOAT32 if f32 else FIT_TOL_FLOAT64)
     best = cands[0]
     assert best.max_rel <= tol, (name, params, run, best.spec_text(), best.max_rel)
     # the printed spec, parsed as the command line parses it, reproduces the log
