@@ -150,7 +150,9 @@ def _option_for(p: registry.Param, panel: str, default_shown: Any) -> tuple[Any,
         return bool, typer.Option(False, p.flag, help=p.help, rich_help_panel=panel, metavar="")
     metavar = _METAVARS.get(p.kind, "[" + "|".join(p.choices) + "]")
     shown: Any = False
-    if default_shown is not None:
+    if p.share_of and isinstance(default_shown, str):
+        shown = f"{default_shown} of --{p.share_of.replace('_', '-')}"
+    elif default_shown is not None:
         shown = ",".join(map(str, default_shown)) if isinstance(default_shown, tuple) \
             else str(default_shown)
     completion: Callable[[], list[str]] | None = None

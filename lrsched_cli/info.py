@@ -15,6 +15,10 @@ def _default_text(p: registry.Param, entry: registry.Schedule) -> str:
         return "off"
     if d is None:
         return "-"
+    if p.share_of and isinstance(d, str):
+        peak = entry.param(p.share_of).default
+        at = registry.Share(float(d.rstrip("%")), d).of(peak)
+        return f"{d} of --{p.share_of.replace('_', '-')}\n({at:g} at {peak:g})"
     if isinstance(d, tuple):
         return ",".join(map(str, d))
     return f"{d:g}" if isinstance(d, float) else str(d)

@@ -76,11 +76,11 @@ class Param(_Record):
     """
 
     __slots__ = ("name", "kind", "default", "help", "aliases", "lo", "hi", "lo_open",
-                 "hi_open", "choices", "percent_ok", "none_means_n", "modifier")
+                 "hi_open", "choices", "percent_ok", "none_means_n", "modifier", "share_of")
     _fields = (("name", _REQUIRED), ("kind", _REQUIRED), ("default", _REQUIRED),
                ("help", _REQUIRED), ("aliases", ()), ("lo", None), ("hi", None),
                ("lo_open", False), ("hi_open", False), ("choices", ()), ("percent_ok", True),
-               ("none_means_n", False), ("modifier", False))
+               ("none_means_n", False), ("modifier", False), ("share_of", None))
     name: str
     kind: str
     default: Any
@@ -94,6 +94,7 @@ class Param(_Record):
     percent_ok: bool
     none_means_n: bool
     modifier: bool  # an optional twist (k-decay): named in titles only when it is used
+    share_of: str | None  # a float that may be written "P%" of this other parameter (a floor)
 
     @property
     def flag(self) -> str:
@@ -120,7 +121,9 @@ class Param(_Record):
             return "one of " + ", ".join(self.choices)
         if self.kind == "float":
             b = self.bounds_text()
-            return "a finite number" + (f" {b}" if b else "")
+            share = (f", or P% of --{self.share_of.replace('_', '-')}" if self.share_of
+                     else "")
+            return "a finite number" + (f" {b}" if b else "") + share
         if self.kind == "int":
             b = self.bounds_text()
             return "a whole number" + (f" {b}" if b else "")
@@ -148,6 +151,24 @@ class Length(_Record):
     unit: str  # "" steps, "ep" epochs, "%" percent of the run, "tok" tokens
     text: str
     default: bool  # lrsched's default, not the user's
+
+
+class Share(_Record):
+    """A float written as a share of another parameter ("1%" of --lr-max), resolved once
+    that parameter is known."""
+
+    __slots__ = ("percent", "text")
+    _fields = (("percent", _REQUIRED), ("text", _REQUIRED))
+    percent: float
+    text: str
+
+    def of(self, whole: float) -> float:
+        """``whole * percent / 100``, computed as ``whole / (100 / percent)`` where that
+        divisor is whole, so that 1% of 0.1 is exactly 0.001."""
+        if self.percent == 0:
+            return 0.0
+        div = 100 / self.percent
+        return whole / div if div.is_integer() else whole * self.percent / 100
 
 
 class Schedule(_Record):
@@ -229,8 +250,15 @@ COMMON_NAMES = frozenset(p.name for p in COMMON)
 # Parameter builders shared by entries.
 
 def _lr(name: str = "initial_lr", default: float = 1.0, help: str = "Initial learning rate lr0",
-        aliases: tuple[str, ...] = ("base_lr", "lr")) -> Param:
+        aliases: tuple[str, ...] = ("lr", "base_lr")) -> Param:
     return Param(name, "float", default, help, aliases=aliases, lo=0, lo_open=True)
+
+
+def _floor(help: str, aliases: tuple[str, ...] = (), default: str = "1%",
+           lo_open: bool = False) -> Param:
+    """``lr_min``: a floor that follows the peak (``lr_max``) unless given; "P%" of the peak
+    or an absolute rate. Default 1%: the source document's 0.001 at its 0.1."""
+    return Param("lr_min", "float", default, help, aliases=aliases, lo=0, lo_open=lo_open, share_of="lr_max")
 
 
 def _timing() -> Param:
@@ -350,10 +378,9 @@ SCHEDULES: tuple[Schedule, ...] = (
         "Source document; Loshchilov & Hutter 2017 (SGDR) without restarts; PyTorch "
         "CosineAnnealingLR(T_max=N)",
         "cosine",
-        (Param("lr_min", "float", 0.001, "Final (lowest) learning rate", aliases=("eta_min",),
-               lo=0),
+        (_floor("Final (lowest) learning rate", aliases=("eta_min",)),
          Param("lr_max", "float", 0.1, "Initial (highest) learning rate",
-               aliases=("max_lr", "base_lr"), lo=0, lo_open=True), _K_DECAY),
+               aliases=("lr", "max_lr", "base_lr"), lo=0, lo_open=True), _K_DECAY),
         checks=(_check_min_max("lr_min", "lr_max"),),
     ),
     Schedule(
@@ -384,8 +411,9 @@ SCHEDULES: tuple[Schedule, ...] = (
         "lr = lr_min + (lr_max - lr_min) * s * scale; scale = 1 | 1/2**(cycle-1) | gamma**t",
         "Smith 2017, Cyclical Learning Rates for Training Neural Networks; PyTorch CyclicLR",
         "cyclic",
-        (Param("lr_min", "float", 0.001, "Lower bound", aliases=("base_lr",), lo=0),
-         Param("lr_max", "float", 0.1, "Upper bound", aliases=("max_lr",), lo=0),
+        (_floor("Lower bound", aliases=("base_lr",)),
+         Param("lr_max", "float", 0.1, "Upper bound (the peak)", aliases=("lr", "max_lr"),
+               lo=0, lo_open=True),
          Param("step_size", "length", 10, "Steps going up (half cycle)",
                aliases=("step_size_up",), lo=1),
          Param("step_size_down", "length", None, "Steps going down (default: --step-size)",
@@ -406,9 +434,9 @@ SCHEDULES: tuple[Schedule, ...] = (
         (Param("t0", "length", 10, "Length of the first period", aliases=("T_0",), lo=1),
          Param("t_mult", "int", 2, "Period multiplier after each restart",
                aliases=("T_mult",), lo=1),
-         Param("lr_min", "float", 0.001, "Lowest learning rate", aliases=("eta_min",), lo=0),
+         _floor("Lowest learning rate", aliases=("eta_min",)),
          Param("lr_max", "float", 0.1, "Peak learning rate",
-               aliases=("max_lr", "base_lr"), lo=0, lo_open=True),
+               aliases=("lr", "max_lr", "base_lr"), lo=0, lo_open=True),
          Param("restart_decay", "float", 1.0, "Multiply the height above lr-min by this at "
                "each restart",
                lo=0, lo_open=True, hi=1)),
@@ -420,7 +448,7 @@ SCHEDULES: tuple[Schedule, ...] = (
         "and N-1; cos: b + (a-b)/2*(cos(pi*p)+1), linear: (b-a)*p + a",
         "Smith & Topin 2019, Super-Convergence; PyTorch OneCycleLR",
         "one_cycle",
-        (Param("max_lr", "float", 0.1, "Peak learning rate", aliases=("lr_max",), lo=0,
+        (Param("max_lr", "float", 0.1, "Peak learning rate", aliases=("lr", "lr_max"), lo=0,
                lo_open=True),
          Param("pct_start", "float", 0.3, "Fraction of the run spent increasing", lo=0, hi=1),
          Param("anneal_strategy", "choice", "cos", "Annealing shape", choices=("cos", "linear")),
@@ -500,10 +528,9 @@ SCHEDULES: tuple[Schedule, ...] = (
         "Hu et al. 2024 (MiniCPM); Hägele et al. 2024 (Scaling Laws and Compute-Optimal "
         "Training Beyond Fixed Training Durations)",
         "wsd",
-        (Param("lr_max", "float", 0.1, "Stable learning rate", aliases=("max_lr", "base_lr"),
-               lo=0, lo_open=True),
-         Param("lr_min", "float", 0.0, "Learning rate reached at the end of the decay",
-               aliases=("eta_min",), lo=0),
+        (Param("lr_max", "float", 0.1, "Stable learning rate (the peak)",
+               aliases=("lr", "max_lr", "base_lr"), lo=0, lo_open=True),
+         _floor("Learning rate reached at the end of the decay", aliases=("eta_min",)),
          Param("decay_steps", "length", "20%", "D: length of the final decay", lo=1),
          Param("decay_shape", "choice", "linear", "Decay shape",
                choices=("linear", "cosine", "1-sqrt"))),
@@ -524,7 +551,7 @@ SCHEDULES = SCHEDULES + (
         "Howard & Ruder 2018, Universal Language Model Fine-tuning (ULMFiT), Sec. 3.2; "
         "tensorflow/mesh slanted_triangular. --variant clamped: Axect/pytorch-scheduler",
         "stlr",
-        (Param("lr_max", "float", 0.01, "Peak learning rate", aliases=("max_lr",), lo=0,
+        (Param("lr_max", "float", 0.01, "Peak learning rate", aliases=("lr", "max_lr"), lo=0,
                lo_open=True),
          Param("cut_frac", "float", 0.1, "Fraction of the run spent rising", lo=0, lo_open=True,
                hi=1, hi_open=True),
@@ -542,9 +569,9 @@ SCHEDULES = SCHEDULES + (
         "Chen, Wolfe & Kyrillidis 2022, REX: Revisiting Budgeted Training with an Improved "
         "Schedule (MLSys); as Axect/pytorch-scheduler and pytorch-optimizer implement it",
         "rex",
-        (Param("lr_max", "float", 1.0, "Initial learning rate", aliases=("max_lr",), lo=0,
-               lo_open=True),
-         Param("lr_min", "float", 0.0, "Final learning rate", aliases=("min_lr",), lo=0)),
+        (Param("lr_max", "float", 1.0, "Initial learning rate (the peak)",
+               aliases=("lr", "max_lr"), lo=0, lo_open=True),
+         _floor("Final learning rate", aliases=("min_lr",))),
         checks=(_check_min_max("lr_min", "lr_max"),),
     ),
     Schedule(
@@ -576,7 +603,7 @@ SCHEDULES = SCHEDULES + (
         "fairseq tri_stage_lr_scheduler.py (its code; the docstring differs), after SpecAugment "
         "(Park et al. 2019)",
         "tri_stage",
-        (Param("lr_max", "float", 1e-3, "Peak learning rate", aliases=("max_lr", "lr"), lo=0,
+        (Param("lr_max", "float", 1e-3, "Peak learning rate", aliases=("lr", "max_lr"), lo=0,
                lo_open=True),
          Param("warmup_steps", "length", "10%", "W: warmup steps", lo=0),
          Param("hold_steps", "length", "40%", "H: steps at the peak", lo=0),
@@ -593,8 +620,8 @@ SCHEDULES = SCHEDULES + (
         "the author's code (Axect/HyperbolicLR)",
         "hyperbolic",
         (Param("lr_max", "float", 0.01, "eta_init: the initial learning rate",
-               aliases=("max_lr",), lo=0, lo_open=True),
-         Param("lr_min", "float", 1e-6, "eta_inf: the infimum", lo=0),
+               aliases=("lr", "max_lr"), lo=0, lo_open=True),
+         _floor("eta_inf: the infimum", default="0.01%"),
          Param("upper_bound", "float", 1000.0, "U: at least --steps", lo=1)),
         checks=(_check_hyperbolic,),
     ),
@@ -604,8 +631,8 @@ SCHEDULES = SCHEDULES + (
         "Kim 2024 (arXiv:2407.15200); the author's code (Axect/HyperbolicLR)",
         "exp_hyperbolic",
         (Param("lr_max", "float", 0.01, "eta_init: the initial learning rate",
-               aliases=("max_lr",), lo=0, lo_open=True),
-         Param("lr_min", "float", 1e-6, "eta_inf: the infimum", lo=0, lo_open=True),
+               aliases=("lr", "max_lr"), lo=0, lo_open=True),
+         _floor("eta_inf: the infimum", default="0.01%", lo_open=True),
          Param("upper_bound", "float", 1000.0, "U: at least --steps", lo=1)),
         checks=(_check_hyperbolic,),
     ),
@@ -617,7 +644,7 @@ SCHEDULES = SCHEDULES + (
         "fastai 2.8 fit_one_cycle (callback/schedule.py: combined_cos)",
         "fastai_one_cycle",
         (Param("lr_max", "float", 1e-3, "Peak learning rate (fastai's defaults.lr)",
-               aliases=("max_lr",), lo=0, lo_open=True),
+               aliases=("lr", "max_lr"), lo=0, lo_open=True),
          Param("div", "float", 25.0, "Start at lr_max / div", lo=0, lo_open=True),
          Param("div_final", "float", 1e5, "End at lr_max / div_final", lo=0, lo_open=True),
          Param("pct_start", "float", 0.25, "Fraction of the run spent rising", lo=0,
@@ -673,9 +700,21 @@ def _check_bounds(p: Param, x: float, raw: Any) -> None:
         raise _bad(p, raw)
 
 
-def parse_float(p: Param, raw: Any) -> float:
+_SHARE_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*%\s*$")
+
+
+def parse_float(p: Param, raw: Any) -> float | Share:
+    """A finite float within ``p``'s bounds; for a ``share_of`` parameter, "P%" gives a
+    :class:`Share` resolved against the other parameter."""
     if isinstance(raw, bool):
         raise _bad(p, raw)
+    if isinstance(raw, Share):
+        return raw
+    if p.share_of and isinstance(raw, str) and "%" in raw:
+        m = _SHARE_RE.match(raw)
+        if not m or not math.isfinite(float(m.group(1))):
+            raise _bad(p, raw)
+        return Share(float(m.group(1)), raw.strip())
     try:
         x = float(raw.strip()) if isinstance(raw, str) else float(raw)
     except (TypeError, ValueError):
@@ -967,6 +1006,13 @@ def resolve(name: str | Schedule, raw: Mapping[str, Any]) -> Spec:
         raise UsageError("--per-epoch needs --steps-per-epoch")
     # In per-epoch mode the schedule's index counts epochs: Nep means N.
     unit_spe = 1 if values["per_epoch"] else spe
+
+    for p in entry.params:  # floors written (or defaulting) as a share of the peak
+        v = values[p.name]
+        if isinstance(v, Share):
+            x = v.of(values[p.share_of])
+            _check_bounds(p, x, v.text)
+            values[p.name] = x
 
     resolved: dict[str, Any] = {}
     for p in entry.params:

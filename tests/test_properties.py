@@ -6,7 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrsched_cli import schedule
+import pytest
+
+from lrsched_cli import registry, schedule
 
 settings.register_profile("lrsched", deadline=None, max_examples=60)
 settings.load_profile("lrsched")
@@ -223,3 +225,43 @@ def test_token_lengths_equal_tokens_over_tokens_per_step(k, m, unit):
     b = schedule("cosine", steps=f"{k * m}{suffix}tok", batch_size=m * thousands, seq_len=1000)
     c = schedule("cosine", steps=k)
     assert len(a) == k and a.tobytes() == b.tobytes() == c.tobytes()
+
+
+def _peak_param(entry):
+    """The parameter ``--lr`` names on ``entry`` (its peak), or None (noam, rsqrt)."""
+    return next((p.name for p in entry.params if "lr" in p.aliases), None)
+
+
+FLAT_BY_DESIGN = {"constant"}  # a constant schedule is flat: that is what it is for
+
+
+@given(st.sampled_from([e for e in registry.SCHEDULES if e.name not in FLAT_BY_DESIGN]),
+       st.floats(-6, 1))
+def test_defaults_are_neither_flat_nor_refused_for_any_peak(entry, log_peak):
+    """Issue 14.1: with only the peak given (1e-6 .. 10), every schedule's defaults give a
+    schedule that moves, and floors that were not given stay below the peak."""
+    peak = 10.0 ** log_peak
+    name = _peak_param(entry)
+    kw = {} if name is None else {"lr": peak}
+    if entry.name == "plateau":
+        kw["metrics"] = [1.0] * 100
+    v = schedule(entry.name, **kw)
+    assert np.all(np.isfinite(v))
+    assert v.max() > v.min(), f"{entry.name} is flat at peak {peak}"
+    if name is not None:
+        assert v.max() <= peak * (1 + 1e-12)
+        floor = registry.resolve(entry.name, kw).params.get("lr_min")
+        if floor is not None:
+            assert floor == pytest.approx(peak / 100 if entry.name not in (
+                "hyperbolic", "exp-hyperbolic") else peak / 10_000, rel=1e-15)
+
+
+def test_every_peak_is_spelled_lr():
+    missing = [e.name for e in registry.SCHEDULES if _peak_param(e) is None]
+    assert missing == ["noam", "rsqrt"]  # their peak follows from factor and warmup
+
+
+@given(st.floats(1e-6, 10.0), st.floats(0, 100))
+def test_floor_as_share_of_peak(peak, pct):
+    spec = registry.resolve("cosine", {"lr_max": peak, "lr_min": f"{pct!r}%"})
+    assert spec.params["lr_min"] == pytest.approx(peak * pct / 100, rel=1e-15, abs=0)

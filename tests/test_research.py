@@ -37,7 +37,7 @@ def test_stlr_negative_tail_refused_and_clamped_variant():
                                      (50, 0.6666666666666666), (75, 0.4),
                                      (99, 0.01980198019801982)])
 def test_rex(t, want):
-    assert at(schedule("rex", steps=100), t) == pytest.approx(want, rel=1e-14)
+    assert at(schedule("rex", steps=100, lr_min=0), t) == pytest.approx(want, rel=1e-14)
 
 
 # A3 Noam, d = 512, w = 4000 (paper eq. 3 with step_num = t + 1)
