@@ -254,10 +254,12 @@ def _output_options_of(action: str) -> list[tuple[str, Any, Any]]:
         from .render import FORMATS
 
         return [
-            ("format", str, _out("csv", "--format", "-f", metavar="[" + "|".join(FORMATS) + "]",
-                                 help="Output format", autocompletion=lambda: list(FORMATS))),
+            ("format", str, _out(None, "--format", "-f", metavar="[" + "|".join(FORMATS) + "]",
+                                 help="Output format  \\[default: the -o suffix; csv on "
+                                      "stdout]", autocompletion=lambda: list(FORMATS))),
             ("output", str, _out(None, "--output", "-o", metavar="FILE",
-                                 help="Output file; - or none for stdout")),
+                                 help="Output file (.csv, .json, .jsonl, .npy); - or none for "
+                                      "stdout")),
             ("no_header", bool, _out(False, "--no-header", metavar="",
                                      help="CSV without header")),
             ("quiet", bool, _out(False, "--quiet", "-q", metavar="",
@@ -629,14 +631,13 @@ def _do_plot(series: list[Any], output: str | None, log_y: bool, title: str | No
         sys.stderr.write(f"wrote {path}\n")
 
 
-def _do_export(series: list[Any], format: str, output: str | None,
+def _do_export(series: list[Any], format: str | None, output: str | None,
                no_header: bool, quiet: bool) -> None:
-    from .render.export import FORMATS, export
+    from .render import data_format
+    from .render.export import export
 
-    fmt = format.strip().lower()
-    if fmt not in FORMATS:
-        raise UsageError(f"invalid value for --format: '{format}' (allowed: "
-                         f"{', '.join(FORMATS)})")
+    fmt = data_format(output, format, default="csv")
+    assert fmt is not None
     export(series, fmt, output, header=not no_header, quiet=quiet)
 
 

@@ -265,21 +265,10 @@ def difference_report(a: Series, b: Series, d: Difference | None = None) -> str:
 
 
 def export_format_for(output: str | None, fmt: str | None) -> str | None:
-    """The data format: --format, else the -o suffix (.csv / .json / .jsonl / .npy)."""
-    from .render import FORMATS
+    """The data format: --format, else the -o suffix; None: the terminal view."""
+    from .render import data_format
 
-    if fmt is not None:
-        f = fmt.strip().lower()
-        if f not in FORMATS:
-            raise UsageError(f"invalid value for --format: '{fmt}' (allowed: {', '.join(FORMATS)})")
-        return f
-    if output is None or output == "-":
-        return None
-    suffix = os.path.splitext(output)[1].lower().lstrip(".")
-    if suffix not in FORMATS:
-        raise UsageError(f"cannot tell the data format from '{output}': give --format "
-                         f"({', '.join(FORMATS)})")
-    return suffix
+    return data_format(output, fmt)
 
 
 def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | None,
@@ -406,7 +395,6 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
     if save_spec:
         _save(save_spec, texts, names, steps)
 
-    data_to_stdout = data_fmt is not None and (output is None or output == "-")
     diff: Difference | None = None  # computed once, for the JSON and the report
     if data_fmt is not None:
         from .render.export import export
@@ -421,7 +409,7 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
 
         save_figure(series, plot, log_y=log_y)
         sys.stderr.write(f"wrote {plot}\n")
-    if not data_to_stdout:
+    if data_fmt is None:  # a data format replaces the terminal view (-o FILE or stdout)
         show_terminal(series, stdout_console(), rows, chosen, log_y, height, diff=diff)
     if data_fmt is not None and output not in (None, "-"):
         sys.stderr.write(f"wrote {output}\n")

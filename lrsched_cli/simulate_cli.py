@@ -115,7 +115,7 @@ def run_simulate(texts: Sequence[str], steps: str | None, labels: Sequence[str] 
     if plot is not None:
         _figure(runs, model, plot)
         sys.stderr.write(f"wrote {plot}\n")
-    if data_fmt is None or output not in (None, "-"):
+    if data_fmt is None:  # a data format replaces the terminal view
         _show(runs, model, rows, log_y, height, samples)
     if data_fmt is not None and output not in (None, "-"):
         sys.stderr.write(f"wrote {output}\n")

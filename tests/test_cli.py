@@ -285,3 +285,32 @@ def test_python_m_works():
     proc = subprocess.run([sys.executable, "-m", "lrsched_cli", "--version"],
                           capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("lrsched ")
+
+
+@pytest.mark.parametrize("suffix", ["csv", "json", "jsonl", "npy", "NPY"])
+def test_export_suffix_picks_the_format(run, tmp_path, suffix):
+    """Issue 14.2: `export -o x.npy` wrote CSV; the suffix decides, as for compare/plot."""
+    out = tmp_path / f"x.{suffix}"
+    r = run("export", "cosine", "--steps", "7", "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    want = schedule("cosine", steps=7)
+    fmt = suffix.lower()
+    if fmt == "npy":
+        assert np.load(out).tobytes() == want.tobytes()
+    elif fmt == "json":
+        assert json.loads(out.read_text())["lr"] == want.tolist()
+    elif fmt == "jsonl":
+        assert [json.loads(x)["lr"] for x in out.read_text().splitlines()] == want.tolist()
+    else:
+        assert csv_values(out.read_text())[2].tobytes() == want.tobytes()
+
+
+def test_export_unknown_suffix_or_contradicting_format_is_refused(run, tmp_path):
+    r = run("export", "cosine", "-o", str(tmp_path / "x.txt"))
+    assert r.exit_code == 2 and "cannot tell the data format" in r.stderr
+    assert not (tmp_path / "x.txt").exists()
+    r = run("export", "cosine", "-o", str(tmp_path / "x.txt"), "--format", "jsonl")
+    assert r.exit_code == 0 and (tmp_path / "x.txt").read_text().startswith('{"step":0')
+    r = run("export", "cosine", "-o", str(tmp_path / "x.npy"), "--format", "csv")
+    assert r.exit_code == 2 and "contradicts" in r.stderr and "x.npy" in r.stderr
+    assert not (tmp_path / "x.npy").exists()

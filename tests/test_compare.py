@@ -189,7 +189,11 @@ def test_json_and_steps_applying_only_where_unset(run, tmp_path):
     assert [s["schedule"] for s in doc["schedules"]] == ["cosine", "sgdr"]
     assert [s["steps"] for s in doc["schedules"]] == [50, 30]
     assert [len(s["lr"]) for s in doc["schedules"]] == [50, 30]
-    assert "wrote" in r.stderr and "│" in r.stdout  # the chart still went to the terminal
+    # issue 14.10: a data format replaces the terminal view, to a file as to stdout
+    assert "wrote" in r.stderr and r.stdout == ""
+    r = run("compare", "cosine", "step", "--format", "csv", "-o", str(tmp_path / "c.csv"))
+    assert r.exit_code == 0 and r.stdout == ""
+    assert (tmp_path / "c.csv").read_text().startswith("step,cosine,step\n0,")
 
 
 def test_plot_file(run, tmp_path):
