@@ -39,10 +39,11 @@ def _fail(message: str, code: int) -> None:
 
 def _quiet_broken_pipe() -> None:
     """stdout's reader went away (``| head``): stop quietly, as a filter should."""
-    if sys.stdout is sys.__stdout__:  # the real stdout (not a test runner's buffer)
+    real = sys.stdout is sys.__stdout__ or isinstance(sys.stdout, _click.utils.PacifyFlushWrapper)
+    if real and sys.__stdout__ is not None:  # the real stdout (not a test runner's buffer)
         try:  # so that the interpreter's final flush finds somewhere to write
             devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            os.dup2(devnull, sys.__stdout__.fileno())
         except (OSError, ValueError, AttributeError):
             pass
     sys.exit(0)
@@ -54,9 +55,21 @@ class LrschedGroup(TyperGroup):
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
+        stdout_before = _stdout_identity()
         try:
             rv = super().main(args=args, prog_name=prog_name or "lrsched",
                               complete_var=complete_var, standalone_mode=False, **extra)
+        except SystemExit as e:
+            # A closed stdout (``| head``) is met by rich (stdout pointed at /dev/null, exit 1)
+            # and by click (stdout wrapped to pacify the final flush, exit 1). A filter whose
+            # reader left has done its job: exit 0, as export does.
+            if e.code == 1 and isinstance(sys.stdout, _click.utils.PacifyFlushWrapper):
+                _quiet_broken_pipe()
+            if e.code == 1 and stdout_before is not None \
+                    and _stdout_identity() not in (stdout_before, None) \
+                    and _stdout_identity() == _devnull_identity():
+                sys.exit(0)
+            raise
         except _click.exceptions.NoArgsIsHelpError as e:
             # bare "lrsched" (Typer has printed the help, with examples): that was the ask
             sys.exit(0 if e.ctx is None or e.ctx.parent is None else 2)
@@ -80,6 +93,22 @@ class LrschedGroup(TyperGroup):
         if standalone_mode:
             sys.exit(rv if isinstance(rv, int) else 0)
         return rv
+
+
+def _stdout_identity() -> tuple[int, int] | None:
+    try:
+        st = os.fstat(sys.__stdout__.fileno()) if sys.__stdout__ is not None else None
+    except (OSError, ValueError):
+        return None
+    return None if st is None else (st.st_dev, st.st_ino)
+
+
+def _devnull_identity() -> tuple[int, int] | None:
+    try:
+        st = os.stat(os.devnull)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _one_line(text: str) -> str:

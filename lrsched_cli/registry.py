@@ -258,7 +258,8 @@ def _floor(help: str, aliases: tuple[str, ...] = (), default: str = "1%",
            lo_open: bool = False) -> Param:
     """``lr_min``: a floor that follows the peak (``lr_max``) unless given; "P%" of the peak
     or an absolute rate. Default 1%: the source document's 0.001 at its 0.1."""
-    return Param("lr_min", "float", default, help, aliases=aliases, lo=0, lo_open=lo_open, share_of="lr_max")
+    return Param("lr_min", "float", default, help, aliases=aliases, lo=0, lo_open=lo_open,
+                 share_of="lr_max")
 
 
 def _timing() -> Param:

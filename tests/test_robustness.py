@@ -177,6 +177,27 @@ def test_closed_pipe_exits_zero():
     assert r.stdout == "step,lr\n0\n" and r.stderr == ""
 
 
+CLOSED_PIPE_COMMANDS = [
+    "table cosine --steps 1000", "table cosine --steps 1000 --chart",
+    "compare cosine step --steps 1000", "info cosine", "info torch", "info recipe llama2",
+    "list", "recipes", "--help", "table --help", "plot cosine --help", "--version",
+    "code cosine", "export cosine --steps 1000 -f json", "simulate cosine --steps 100",
+    "find-lr", "table torch 'StepLR(step_size=3)' --steps 1000",
+]
+
+
+@pytest.mark.parametrize("words", CLOSED_PIPE_COMMANDS)
+@pytest.mark.parametrize("reader", ["true", "head -1"])
+def test_a_closed_pipe_ends_every_command_quietly_with_0(words, reader):
+    """Issue 14.9: `lrsched table ... | head -1` exited 1 (rich and click turn EPIPE into
+    exit 1). A reader that leaves early (true: before anything is written; head: after the
+    first line) ends every command with exit 0 and nothing on stderr."""
+    r = subprocess.run(f"'{LRSCHED}' {words} | {reader} >/dev/null; echo ${{PIPESTATUS[0]}}",
+                       shell=True, capture_output=True, text=True, executable="/bin/bash",
+                       timeout=60, env={**os.environ, "COLUMNS": "80"})
+    assert (r.stdout, r.stderr) == ("0\n", "")
+
+
 # -------------------------------------------------------------------------- hostile expressions
 
 @pytest.mark.parametrize("expr", [

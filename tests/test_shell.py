@@ -35,7 +35,8 @@ def test_reference_docs_are_current(tmp_path):
     text = out.read_text()
     for piece in ("## `lrsched compare`", "### `lrsched plot cosine`",
                   "Formula: lr_min + 0.5 * (lr_max - lr_min) * (1 + cos(t / N * pi))",
-                  "`--lr-min, --eta-min FLOAT`", "[default: 1% of --lr-max]", "### `lrsched export torch`"):
+                  "`--lr-min, --eta-min FLOAT`", "[default: 1% of --lr-max]",
+                  "### `lrsched export torch`"):
         assert piece in text
 
 
