@@ -144,21 +144,40 @@ class ScheduleGroup(TyperGroup):
             raise UsageError(f"'lrsched {self.name}' needs a schedule, e.g. 'lrsched {self.name} "
                              f"cosine' ('lrsched list' shows them all; 'lrsched {self.name} "
                              "--help')")
-        if args and (args[0] == "--spec" or args[0].startswith("--spec=")):
-            from . import specfile
-
-            if args[0] == "--spec":
-                if len(args) < 2:
-                    raise UsageError("--spec needs a file name (.toml or .json)")
-                path, rest = args[1], args[2:]
-            else:
-                path, rest = args[0].split("=", 1)[1], args[1:]
-            entries = specfile.read(path)
-            if len(entries) != 1:
-                raise UsageError(f"spec file '{path}' holds {len(entries)} schedules; "
-                                 f"'{self.name}' takes one (compare takes several)")
-            args = specfile.to_words(entries[0], path) + rest
+        if not ctx.resilient_parsing:
+            args = self._with_spec_file(args)
         return super().parse_args(ctx, args)
+
+    def _with_spec_file(self, args: list[str]) -> list[str]:
+        """``--spec FILE`` anywhere (before a ``--``): the file's schedule and options
+        first, then the command line's, so that options given on the command line win."""
+        end = args.index("--") if "--" in args else len(args)
+        at = next((i for i, a in enumerate(args[:end])
+                   if a == "--spec" or a.startswith("--spec=")), None)
+        if at is None:
+            return args
+        from . import specfile
+
+        if args[at] == "--spec":
+            if at + 1 >= end:
+                raise UsageError("--spec needs a file name (.toml or .json)")
+            path, rest = args[at + 1], args[:at] + args[at + 2:]
+        else:
+            path, rest = args[at].split("=", 1)[1], args[:at] + args[at + 1:]
+        r_end = rest.index("--") if "--" in rest else len(rest)
+        if any(a == "--spec" or a.startswith("--spec=") for a in rest[:r_end]):
+            raise UsageError("--spec given twice; a schedule comes from one spec file")
+        entries = specfile.read(path)
+        if len(entries) != 1:
+            raise UsageError(f"spec file '{path}' holds {len(entries)} schedules; "
+                             f"'{self.name}' takes one (compare takes several)")
+        words = specfile.to_words(entries[0], path)
+        if rest and not rest[0].startswith("-"):  # the command line names the schedule too
+            if rest[0].strip().lower().replace("_", "-") != words[0]:
+                raise UsageError(f"the command line names '{rest[0]}' but spec file '{path}' "
+                                 f"holds '{words[0]}': give one of them")
+            rest = rest[1:]
+        return words + rest
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name = args[0]

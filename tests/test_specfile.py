@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from lrsched_cli import schedule
 from lrsched_cli.progress import PROGRESS_ABOVE, wanted
 
 
@@ -98,3 +99,31 @@ def test_help_shows_examples(run):
     r = run()
     assert "lrsched plot cosine --lr-max 0.1" in r.stdout + r.stderr
     assert "compare" in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("where", ["first", "after-name", "last", "equals"])
+def test_spec_anywhere_and_command_line_options_win(run, tmp_path, where):
+    """Issue 14.11: `lrsched table cosine --spec s.toml` was refused."""
+    spec = tmp_path / "s.toml"
+    spec.write_text('schedule = "cosine"\nlr_max = 0.5\nsteps = 50\n')
+    words = {"first": ["--spec", str(spec), "--lr", "0.2"],
+             "after-name": ["cosine", "--spec", str(spec), "--lr", "0.2"],
+             "last": ["cosine", "--lr", "0.2", "--spec", str(spec)],
+             "equals": ["--lr", "0.2", f"--spec={spec}"]}[where]
+    if where == "equals":
+        words = ["cosine", *words]
+    r = run("export", *words, "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["steps"] == 50  # from the file
+    assert doc["params"]["lr_max"] == 0.2  # the command line wins over the file
+    assert doc["lr"] == schedule("cosine", lr_max=0.2, steps=50).tolist()
+
+
+def test_spec_naming_another_schedule_or_given_twice_is_refused(run, tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text('schedule = "cosine"\n')
+    r = run("table", "step", "--spec", str(spec))
+    assert r.exit_code == 2 and "names 'step'" in r.stderr and "'cosine'" in r.stderr
+    r = run("table", "--spec", str(spec), "--spec", str(spec))
+    assert r.exit_code == 2 and "--spec given twice" in r.stderr
