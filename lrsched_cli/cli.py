@@ -31,6 +31,30 @@ _METAVARS = {"float": "FLOAT", "int": "INT", "length": "STEPS", "lengths": "STEP
              "metrics": "FILE|-", "text": "TEXT"}
 
 
+class Number(_click.types.ParamType):
+    """A number option parsed and bounded by the registry's parser, so that ``--dpi 5`` or
+    ``--rows x`` gets the same one-line message as every schedule option (click's own
+    types word it otherwise)."""
+
+    def __init__(self, kind: str, lo: float | None = None, hi: float | None = None,
+                 lo_open: bool = False, hi_open: bool = False) -> None:
+        self.kind, self.lo, self.hi, self.lo_open, self.hi_open = kind, lo, hi, lo_open, hi_open
+        self.name = "integer" if kind == "int" else "float"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        flag = max(getattr(param, "opts", None) or ["--value"], key=len)
+        p = registry.Param(flag.lstrip("-").replace("-", "_"), self.kind, None, "",
+                           lo=self.lo, hi=self.hi, lo_open=self.lo_open, hi_open=self.hi_open)
+        return registry.parse_int(p, value) if self.kind == "int" \
+            else registry.parse_float(p, value)
+
+
+ROWS = Number("int", 1, 100_000)
+HEIGHT = Number("int", 5, 200)
+STEP_OFFSET = Number("int", -10**12, 10**12)  # steps beyond float64's exact integers refused
+STEP_SCALE = Number("int", 1, 10**9)
+
+
 def _fail(message: str, code: int) -> None:
     sys.stderr.write(f"lrsched: error: {message}\n")
     sys.stderr.flush()
@@ -272,14 +296,15 @@ def _run_action(action: str, series: Any, group_raw: dict[str, Any], kw: dict[st
 def _output_options_of(action: str) -> list[tuple[str, Any, Any]]:
     if action == "table":
         return [
-            ("rows", int, _out(20, "--rows", metavar="INT", help="Rows to show, evenly sampled "
-                               "(first and last always)")),
+            ("rows", int, _out(20, "--rows", metavar="INT", click_type=ROWS,
+                               help="Rows to show, evenly sampled (first and last always)")),
             ("at", str, _out(None, "--at", metavar="STEP,...",
                              help="Show these steps instead of a sample")),
             ("chart", bool, _out(False, "--chart", metavar="",
                                  help="Draw the terminal chart above the table")),
             ("log_y", bool, _out(False, "--log-y", metavar="", help="Logarithmic chart axis")),
-            ("height", int, _out(18, "--height", metavar="INT", help="Chart height in lines")),
+            ("height", int, _out(18, "--height", metavar="INT", click_type=HEIGHT,
+                                 help="Chart height in lines")),
         ]
     if action == "plot":
         return [
@@ -288,7 +313,7 @@ def _output_options_of(action: str) -> list[tuple[str, Any, Any]]:
             ("log_y", bool, _out(False, "--log-y", metavar="", help="Logarithmic lr axis")),
             ("title", str, _out(None, "--title", metavar="TEXT", help="Figure title  "
                                 "\\[default: the schedule and its parameters]")),
-            ("dpi", int, _out(150, "--dpi", min=10, max=1200, metavar="INT",
+            ("dpi", int, _out(150, "--dpi", click_type=Number("int", 10, 1200), metavar="INT",
                               help="Resolution of a PNG")),
             ("quiet", bool, _out(False, "--quiet", "-q", metavar="",
                                  help="No progress bar or message on stderr")),
@@ -505,10 +530,12 @@ def build_log_command(action: str) -> Any:
                                                rich_help_panel=run)),
         inspect.Parameter("step_offset", inspect.Parameter.KEYWORD_ONLY, annotation=int,
                           default=typer.Option(0, "--step-offset", metavar="K",
+                                               click_type=STEP_OFFSET,
                                                help="Add K to every logged step",
                                                rich_help_panel=run)),
         inspect.Parameter("step_scale", inspect.Parameter.KEYWORD_ONLY, annotation=int,
                           default=typer.Option(1, "--step-scale", metavar="K",
+                                               click_type=STEP_SCALE,
                                                help="Multiply every logged step by K first "
                                                "(an epoch log of a per-step schedule: K = "
                                                "steps per epoch)", rich_help_panel=run)),
@@ -757,10 +784,12 @@ def compare_cmd(
                               help="Steps for every spec that does not set its own"),
     label: list[str] = typer.Option(None, "--label", metavar="NAME",
                                     help="Label of a spec, in order (repeat the option)"),
-    rows: int = typer.Option(11, "--rows", metavar="INT", help="Table rows, evenly sampled"),
+    rows: int = typer.Option(11, "--rows", metavar="INT", click_type=ROWS,
+                             help="Table rows, evenly sampled"),
     at: str = typer.Option(None, "--at", metavar="STEP,...", help="Table rows at these steps"),
     log_y: bool = typer.Option(False, "--log-y", metavar="", help="Logarithmic lr axis"),
-    height: int = typer.Option(18, "--height", metavar="INT", help="Chart height in lines"),
+    height: int = typer.Option(18, "--height", metavar="INT", help="Chart height in lines",
+                               click_type=HEIGHT),
     plot: str = typer.Option(None, "--plot", metavar="FILE",
                              help="Also save a figure of all curves (.png, .svg, .pdf)"),
     format: str = typer.Option(None, "--format", "-f", metavar="[csv|json|jsonl|npy]",
@@ -802,14 +831,19 @@ def _model_options() -> dict[str, Any]:
     panel = "Model (noisy quadratic model)"
     return dict(
         momentum=typer.Option(0.0, "--momentum", metavar="FLOAT", rich_help_panel=panel,
+                              click_type=Number("float", 0, 1, hi_open=True),
                               help="Heavy-ball momentum β (PyTorch SGD's form)"),
         batch_size=typer.Option(16.0, "--batch-size", metavar="FLOAT", rich_help_panel=panel,
+                                click_type=Number("float", 0, 1e12, lo_open=True),
                                 help="Batch size B: gradient noise variance c_i / B"),
         dim=typer.Option(10_000, "--dim", metavar="INT", rich_help_panel=panel,
-                         help="Dimensions d"),
+                         click_type=Number("int", 1, 1_000_000), help="Dimensions d"),
         curvature_power=typer.Option(1.0, "--curvature-power", metavar="FLOAT",
+                                     click_type=Number("float", 0, 10),
                                      rich_help_panel=panel, help="Curvatures h_i = i^-p"),
+        # beyond 1e6 the expected loss overflows float64 within a few steps of any schedule
         noise=typer.Option(1.0, "--noise", metavar="FLOAT", rich_help_panel=panel,
+                           click_type=Number("float", 0, 1e6),
                            help="Noise scale: c_i = noise * h_i"),
     )
 
@@ -830,11 +864,13 @@ def simulate_cmd(
     momentum: float = _M["momentum"], batch_size: float = _M["batch_size"],
     dim: int = _M["dim"], curvature_power: float = _M["curvature_power"],
     noise: float = _M["noise"],
-    samples: int = typer.Option(0, "--samples", metavar="K",
+    samples: int = typer.Option(0, "--samples", metavar="K", click_type=Number("int", 0, 10_000),
                                 help="Also run K seeded Monte-Carlo SGD runs of each schedule"),
-    seed: int = typer.Option(0, "--seed", metavar="INT", help="Seed of the Monte-Carlo runs"),
-    rows: int = typer.Option(11, "--rows", metavar="INT", hidden=True),
-    height: int = typer.Option(18, "--height", metavar="INT", help="Chart height in lines"),
+    seed: int = typer.Option(0, "--seed", metavar="INT", click_type=Number("int", 0, 2**63 - 1),
+                             help="Seed of the Monte-Carlo runs"),
+    rows: int = typer.Option(11, "--rows", metavar="INT", hidden=True, click_type=ROWS),
+    height: int = typer.Option(18, "--height", metavar="INT", help="Chart height in lines",
+                               click_type=HEIGHT),
     plot: str = typer.Option(None, "--plot", metavar="FILE",
                              help="Also save a figure: rates above, expected loss below"),
     format: str = typer.Option(None, "--format", "-f", metavar="[csv|json|jsonl]",
@@ -860,15 +896,19 @@ def simulate_cmd(
 
 @app.command("find-lr", epilog="Example: lrsched find-lr --momentum 0.9 --plot range.png")
 def find_lr_cmd(
-    start: float = typer.Option(1e-7, "--start", metavar="FLOAT", help="First rate"),
-    end: float = typer.Option(10.0, "--end", metavar="FLOAT", help="Last rate"),
-    steps: int = typer.Option(100, "--steps", metavar="INT", help="Steps of the sweep"),
+    start: float = typer.Option(1e-7, "--start", metavar="FLOAT", help="First rate",
+                                click_type=Number("float", 0, lo_open=True)),
+    end: float = typer.Option(10.0, "--end", metavar="FLOAT", help="Last rate",
+                              click_type=Number("float", 0, lo_open=True)),
+    steps: int = typer.Option(100, "--steps", metavar="INT", help="Steps of the sweep",
+                              click_type=Number("int", 10, 100_000)),
     rule: str = typer.Option("minimum/10", "--rule", metavar="[minimum/10|steepest]",
                              help="How to pick the suggested rate"),
     momentum: float = _M["momentum"], batch_size: float = _M["batch_size"],
     dim: int = _M["dim"], curvature_power: float = _M["curvature_power"],
     noise: float = _M["noise"],
-    height: int = typer.Option(16, "--height", metavar="INT", help="Chart height in lines"),
+    height: int = typer.Option(16, "--height", metavar="INT", help="Chart height in lines",
+                               click_type=HEIGHT),
     plot: str = typer.Option(None, "--plot", metavar="FILE", help="Also save a figure"),
 ) -> None:
     """The learning-rate range test (Smith 2017, fastai's lr_find) on the noisy quadratic
@@ -885,11 +925,12 @@ def identify_cmd(
     column: str = typer.Option(None, "--column", "--tag", metavar="NAME",
                                help="The series to read (default: the one learning-rate "
                                     "series the file holds)"),
-    step_offset: int = typer.Option(0, "--step-offset", metavar="K",
+    step_offset: int = typer.Option(0, "--step-offset", metavar="K", click_type=STEP_OFFSET,
                                     help="Add K to every logged step"),
-    step_scale: int = typer.Option(1, "--step-scale", metavar="K",
+    step_scale: int = typer.Option(1, "--step-scale", metavar="K", click_type=STEP_SCALE,
                                    help="Multiply every logged step by K first"),
-    top: int = typer.Option(5, "--top", metavar="INT", help="Candidates to show"),
+    top: int = typer.Option(5, "--top", metavar="INT", help="Candidates to show",
+                            click_type=Number("int", 1, 1000)),
     format: str = typer.Option(None, "--format", "-f", metavar="[json]",
                                help="json: the candidates for programs"),
 ) -> None:

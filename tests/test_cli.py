@@ -314,3 +314,25 @@ def test_export_unknown_suffix_or_contradicting_format_is_refused(run, tmp_path)
     r = run("export", "cosine", "-o", str(tmp_path / "x.npy"), "--format", "csv")
     assert r.exit_code == 2 and "contradicts" in r.stderr and "x.npy" in r.stderr
     assert not (tmp_path / "x.npy").exists()
+
+
+@pytest.mark.parametrize("words, flag, value", [
+    (["plot", "cosine", "--dpi", "5"], "--dpi", "5"),
+    (["table", "cosine", "--rows", "x"], "--rows", "x"),
+    (["table", "cosine", "--height", "-9223372036854775808"], "--height",
+     "-9223372036854775808"),
+    (["compare", "cosine", "step", "--rows", "2.5"], "--rows", "2.5"),
+    (["table", "log", "x.csv", "--step-offset", str(2**64)], "--step-offset", str(2**64)),
+    (["table", "log", "x.csv", "--step-scale", str(10**30)], "--step-scale", str(10**30)),
+    (["simulate", "cosine", "--dim", "x"], "--dim", "x"),
+    (["find-lr", "--noise", "1e300"], "--noise", "1e300"),
+    (["find-lr", "--steps", "nan"], "--steps", "nan"),
+    (["identify", "x.csv", "--top", "0"], "--top", "0"),
+])
+def test_every_number_option_has_the_one_message_shape(run, words, flag, value):
+    """Issue 14.12: `--dpi 5` got click's "Invalid value for '--dpi': 5 is not in the range
+    10<=x<=1200." unlike every other option."""
+    r = run(*words)
+    assert r.exit_code == 2
+    assert r.stderr.startswith(f"lrsched: error: invalid value for {flag}: '{value}' (allowed: ")
+    assert r.stderr.count("\n") == 1

@@ -8,7 +8,7 @@ def data_format(output: str | None, fmt: str | None, default: str | None = None)
 
     ``--format`` wins, but may not contradict a data suffix (``-o x.npy --format csv``);
     without it the suffix decides (.csv, .json, .jsonl, .npy), an unknown suffix is refused,
-    and stdout gets ``default``.
+    and stdout (or a device such as /dev/null) gets ``default``.
     """
     import os
 
@@ -28,7 +28,20 @@ def data_format(output: str | None, fmt: str | None, default: str | None = None)
         return f
     if suffix is None:
         return default
+    if suffix not in FORMATS and default is not None and _not_a_file(output):
+        return default  # /dev/null, a FIFO (or a folder: writing it fails, exit 1)
     if suffix not in FORMATS:
         raise UsageError(f"cannot tell the data format from '{output}': name it .csv, .json, "
                          f".jsonl or .npy, or give --format ({', '.join(FORMATS)})")
     return suffix
+
+
+def _not_a_file(path: str | None) -> bool:
+    """``path`` exists and is not a regular file (a device, a FIFO, a folder)."""
+    import os
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode) if path else False
+    except OSError:
+        return False
