@@ -469,6 +469,27 @@ def _word_command(action: str, name: str, sig_params: list[inspect.Parameter],
     return typer.main.get_command(sub)
 
 
+_RUN_EXTRA = ("steps_per_epoch", "dataset_size", "batch_size", "grad_accum", "drop_last",
+              "seq_len", "tokens_per_step", "per_epoch")
+
+
+def _run_params(names: tuple[str, ...] = _RUN_EXTRA) -> list[inspect.Parameter]:
+    """The registry's run options (DESIGN.md §1) for a schedule word that is not a registry
+    entry, so that every length form works on every word."""
+    out = []
+    for name in names:
+        p = next(q for q in registry.COMMON if q.name == name)
+        ann, opt = _option_for(p, PANEL_RUN, p.default)
+        out.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt,
+                                     annotation=ann))
+    return out
+
+
+def _flags_to_none(raw: dict[str, Any]) -> dict[str, Any]:
+    """A flag left off is None (the registry's default), as for native schedules."""
+    return {k: (None if v is False else v) for k, v in raw.items()}
+
+
 def build_recipe_command(action: str) -> Any:
     """The click command for ``lrsched <action> recipe NAME [--size --batch-size --steps]``."""
     run = PANEL_RUN
@@ -493,8 +514,10 @@ def build_recipe_command(action: str) -> Any:
                           default=opt(None, "--size", metavar="SIZE",
                                       help="Model size, where the paper's table has several")),
         inspect.Parameter("batch_size", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=opt(None, "--batch-size", metavar="FLOAT",
-                                      help="Global batch, where the recipe scales with it")),
+                          default=opt(None, "--batch-size", metavar="INT",
+                                      help="Samples per batch: the peak of a recipe that "
+                                           "scales with the batch uses batch x --grad-accum; "
+                                           "with --dataset-size it counts steps per epoch")),
         inspect.Parameter("lr_max", inspect.Parameter.KEYWORD_ONLY, annotation=str,
                           default=opt(None, "--lr-max", metavar="FLOAT",
                                       help="Peak, where the recipe leaves it to you")),
@@ -504,6 +527,10 @@ def build_recipe_command(action: str) -> Any:
         inspect.Parameter("start", inspect.Parameter.KEYWORD_ONLY, annotation=str,
                           default=opt(None, "--start", metavar="STEPS",
                                       help="First index to output")),
+        inspect.Parameter("unit", inspect.Parameter.KEYWORD_ONLY, annotation=str,
+                          default=opt(None, "--unit", metavar="[step|epoch]",
+                                      help="Label for the index")),
+        *_run_params(tuple(n for n in _RUN_EXTRA if n != "batch_size")),
     ]
     return _word_command(action, "recipe", sig_params, recipe_series,
                          short_help="A published recipe (lrsched recipes lists them)",
@@ -534,11 +561,11 @@ def build_log_command(action: str) -> Any:
                                                help="Add K to every logged step",
                                                rich_help_panel=run)),
         inspect.Parameter("step_scale", inspect.Parameter.KEYWORD_ONLY, annotation=int,
-                          default=typer.Option(1, "--step-scale", metavar="K",
-                                               click_type=STEP_SCALE,
+                          default=typer.Option(1, "--step-scale", "--steps-per-epoch",
+                                               metavar="K", click_type=STEP_SCALE,
                                                help="Multiply every logged step by K first "
-                                               "(an epoch log of a per-step schedule: K = "
-                                               "steps per epoch)", rich_help_panel=run)),
+                                               "(an epoch log: K = steps per epoch)",
+                                               rich_help_panel=run)),
     ]
     def make_series(raw: dict[str, Any]) -> Any:
         from .logs import log_series
@@ -554,28 +581,38 @@ def build_log_command(action: str) -> Any:
 
 
 def recipe_series(raw: dict[str, Any]) -> Any:
-    """The series of a recipe from command-line options."""
+    """The series of a recipe from command-line options (every length form of DESIGN.md §1:
+    ``--steps 300ep --steps-per-epoch 10``, ``%``, ``tok``, ``--per-epoch``...)."""
     from . import recipes
     from .compose import evaluate
 
-    common = {p.name: p for p in registry.COMMON}
-    steps = None
-    if raw.get("steps") is not None:
-        steps = registry.parse_length(common["steps"], raw["steps"])
-        if not isinstance(steps, int):
-            raise UsageError(f"--steps {raw['steps']}: give a whole number of steps")
+    raw = _flags_to_none(raw)
+    if recipes.get(raw["recipe"]).per_epoch and (raw.get("steps_per_epoch") is not None
+                                                 or raw.get("dataset_size") is not None):
+        raw["per_epoch"] = True  # DeiT's schedule counts epochs: each held for an epoch's steps
+    run = registry.resolve_run({k: raw.get(k) for k in registry.RUN_NAMES})
     batch = None
-    if raw.get("batch_size") is not None:
-        batch = registry.parse_float(registry.Param("batch_size", "float", None, "", lo=0,
-                                                    lo_open=True), raw["batch_size"])
+    if raw.get("batch_size") is not None:  # the samples of one optimizer step
+        grad_accum = raw.get("grad_accum")
+        batch = float(registry.parse_int(registry.COMMON_BY_NAME["batch_size"],
+                                         raw["batch_size"])
+                      * (1 if grad_accum is None else registry.parse_int(
+                          registry.COMMON_BY_NAME["grad_accum"], grad_accum)))
     lr_max = None
     if raw.get("lr_max") is not None:
         lr_max = registry.parse_float(registry.Param("lr_max", "float", None, "", lo=0,
                                                      lo_open=True), raw["lr_max"])
-    name, params = recipes.build(raw["recipe"], steps, raw.get("size"), batch, lr_max,
+    name, params = recipes.build(raw["recipe"], run.n, raw.get("size"), batch, lr_max,
                                  raw.get("warmup"))
-    if raw.get("start") is not None:
-        params["start"] = raw["start"]
+    for key in ("start", "unit"):
+        if raw.get(key) is not None:
+            params[key] = raw[key]
+    if run.steps_per_epoch is not None:
+        params["steps_per_epoch"] = run.steps_per_epoch
+    if run.tokens_per_step is not None:
+        params["tokens_per_step"] = run.tokens_per_step
+    if run.per_epoch:
+        params["per_epoch"] = True
     s = evaluate(registry.resolve(name, params), label=f"recipe {raw['recipe']}")
     s.params = {"recipe": raw["recipe"], **s.params}
     return s
@@ -624,17 +661,18 @@ def build_dialect_command(action: str, dialect: str) -> Any:
                           default=typer.Option(None, "--metrics-column", metavar="TEXT",
                                                help="Column of a CSV metrics file",
                                                rich_help_panel=run)),
+        *_run_params(),
     ]
     def make_series(raw: dict[str, Any]) -> Any:
         from .dialects import series_from_options
 
-        return series_from_options(dialect, raw)
+        return series_from_options(dialect, _flags_to_none(raw))
 
     def save(path: str, raw: dict[str, Any]) -> None:
         from . import specfile
 
         specfile.write(path, [{"schedule": dialect, **{k: _typed(v) for k, v in raw.items()
-                                                        if v is not None}}])
+                                                        if v is not None and v is not False}}])
 
     title, example = DESCRIPTIONS[dialect]
     return _word_command(action, dialect, sig_params, make_series, save=save,

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import kernels
 from .registry import Spec
-from .series import Series
+from .series import Series, held
 
 
 def _t(a: int, b: int) -> np.ndarray:
@@ -88,8 +88,7 @@ def output_range(spec: Spec, a: int, b: int) -> np.ndarray:
         return schedule_range(spec, a, b)
     k = spec.steps_per_epoch
     assert k is not None
-    e0, e1 = a // k, (b - 1) // k + 1
-    return np.repeat(schedule_range(spec, e0, e1), k)[a - e0 * k:b - e0 * k]
+    return held(lambda e0, e1: schedule_range(spec, e0, e1), a, b, k)
 
 
 def evaluate(spec: Spec, label: str | None = None) -> Series:

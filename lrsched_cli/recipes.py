@@ -28,6 +28,7 @@ class Recipe:
     needs_batch: bool = False
     unconfirmed: tuple[str, ...] = field(default_factory=tuple)
     default_steps: int = 100_000
+    per_epoch: bool = False  # its reference code steps the schedule once an epoch
 
 
 LLAMA2_PEAK = {"7b": 3.0e-4, "13b": 3.0e-4, "34b": 1.5e-4, "70b": 1.5e-4}
@@ -95,7 +96,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
         lambda o: ("cosine", {"lr_max": 5e-4 * o["batch_size"] / 512, "lr_min": 1e-5,
                               "warmup": 5, "warmup_start": 1e-6, "warmup_mode": "overlay",
                               "warmup_target": "peak"}),
-        needs_batch=True, default_steps=300,
+        needs_batch=True, default_steps=300, per_epoch=True,
         unconfirmed=("the paper's Table 9 values (e.g. batch 1024 -> 1e-3)",),
     ),
     Recipe(

@@ -244,6 +244,7 @@ COMMON: tuple[Param, ...] = (
           "timm)", choices=("handover", "peak")),
 )
 COMMON_NAMES = frozenset(p.name for p in COMMON)
+COMMON_BY_NAME = {p.name: p for p in COMMON}
 
 
 # --------------------------------------------------------------------------------------
@@ -938,6 +939,93 @@ class Spec(_Record):
         return out
 
 
+def _run_length(values: Mapping[str, Any], default_n: int | None
+                ) -> tuple[int | None, float | None, int | None]:
+    """(steps per epoch, tokens per step, N) from the parsed run options of DESIGN.md §1.
+
+    Steps per epoch: ``--steps-per-epoch``, or ``--dataset-size`` / ``--batch-size`` batches
+    (rounded up, down with ``--drop-last``) per ``--grad-accum``, as the HF Trainer counts
+    update steps. N: ``--steps`` in any length form, else ``default_n``.
+    """
+    spe = values["steps_per_epoch"]
+    if spe is None and values["dataset_size"] is not None:
+        if values["batch_size"] is None:
+            raise UsageError("--dataset-size needs --batch-size to count steps per epoch")
+        size, batch = values["dataset_size"], values["batch_size"]
+        batches = size // batch if values["drop_last"] else -(-size // batch)
+        spe = batches // values["grad_accum"]  # as the HF Trainer counts update steps
+        if spe < 1:
+            raise UsageError(f"--dataset-size {size} with --batch-size {batch} and --grad-accum "
+                             f"{values['grad_accum']} gives no whole optimizer step per epoch")
+    tokens = values["tokens_per_step"]
+    if tokens is None and values["seq_len"] is not None and values["batch_size"] is not None:
+        tokens = float(values["batch_size"] * values["seq_len"] * values["grad_accum"])
+    steps_p = COMMON_BY_NAME["steps"]
+    if values["per_epoch"] and spe is None:
+        raise UsageError("--per-epoch needs --steps-per-epoch (or --dataset-size with "
+                         "--batch-size)")
+    raw_n = values["steps"]
+    if raw_n is None:
+        n = default_n
+    elif values["per_epoch"] and isinstance(raw_n, Length) and raw_n.unit == "ep":
+        n = _resolve_length(steps_p, raw_n, None, 1, tokens)  # N counts epochs: Nep is N
+    elif values["per_epoch"] and isinstance(raw_n, Length) and raw_n.unit == "tok":
+        steps = _resolve_length(steps_p, raw_n, None, spe, tokens)
+        if steps % spe:
+            raise UsageError(f"--steps {raw_n.text} is {steps} steps, not a whole number of "
+                             f"epochs of {spe} steps (--per-epoch counts epochs)")
+        n = steps // spe
+    else:
+        n = _resolve_length(steps_p, raw_n, None, spe, tokens)
+    return spe, tokens, n
+
+
+class Run(_Record):
+    """The run settings of DESIGN.md §1 for a schedule word that is not a registry entry
+    (a dialect, a recipe): ``n`` the steps (epochs with ``per_epoch``), None when the
+    command line leaves it to the schedule; ``start`` counts output rows."""
+
+    __slots__ = ("n", "start", "unit", "steps_per_epoch", "per_epoch", "tokens_per_step")
+    _fields = (("n", _REQUIRED), ("start", 0), ("unit", "step"), ("steps_per_epoch", None),
+               ("per_epoch", False), ("tokens_per_step", None))
+    n: int | None
+    start: int | Length
+    unit: str
+    steps_per_epoch: int | None
+    per_epoch: bool
+    tokens_per_step: float | None
+
+    def out_rows(self, n: int) -> int:
+        """Output rows of a schedule of ``n`` updates (epochs held K rows with per-epoch)."""
+        return n * self.steps_per_epoch if self.per_epoch and self.steps_per_epoch else n
+
+    def resolve_start(self, n: int) -> int:
+        """``--start`` in rows, checked against the run of ``n`` updates."""
+        rows = self.out_rows(n)
+        start = _resolve_length(COMMON_BY_NAME["start"], self.start, rows,
+                                self.steps_per_epoch)
+        if start >= rows:
+            raise UsageError(f"--start {start} is past the last index {rows - 1}")
+        return start
+
+
+RUN_NAMES = ("steps", "start", "unit", "steps_per_epoch", "dataset_size", "batch_size",
+             "grad_accum", "drop_last", "seq_len", "tokens_per_step", "per_epoch")
+
+
+def resolve_run(raw: Mapping[str, Any]) -> Run:
+    """Parse and resolve the run options (``RUN_NAMES``) given in ``raw`` (None: default)."""
+    values: dict[str, Any] = {}
+    for name in RUN_NAMES:
+        p = COMMON_BY_NAME[name]
+        v = raw.get(name)
+        values[name] = parse_value(p, v) if v is not None else (
+            parse_value(p, p.default) if p.default is not None else None)
+    spe, tokens, n = _run_length(values, None)
+    return Run(n=n, start=values["start"], unit=values["unit"], steps_per_epoch=spe,
+               per_epoch=values["per_epoch"], tokens_per_step=tokens)
+
+
 def _lookup(entry: Schedule) -> dict[str, Param]:
     table: dict[str, Param] = {}
     for p in (*entry.params, *COMMON):
@@ -984,27 +1072,8 @@ def resolve(name: str | Schedule, raw: Mapping[str, Any]) -> Spec:
         if p.kind == "metrics" and values[p.name] is None:
             raise UsageError(f"{entry.name} needs {p.flag} ({p.allowed_text()})")
 
-    spe = values["steps_per_epoch"]
-    if spe is None and values["dataset_size"] is not None:
-        if values["batch_size"] is None:
-            raise UsageError("--dataset-size needs --batch-size to count steps per epoch")
-        size, batch = values["dataset_size"], values["batch_size"]
-        batches = size // batch if values["drop_last"] else -(-size // batch)
-        spe = batches // values["grad_accum"]  # as the HF Trainer counts update steps
-        if spe < 1:
-            raise UsageError(f"--dataset-size {size} with --batch-size {batch} and --grad-accum "
-                             f"{values['grad_accum']} gives no whole optimizer step per epoch")
-    tokens = values["tokens_per_step"]
-    if tokens is None and values["seq_len"] is not None and values["batch_size"] is not None:
-        tokens = float(values["batch_size"] * values["seq_len"] * values["grad_accum"])
-    steps_p = next(p for p in COMMON if p.name == "steps")
-    if values["steps"] is None:
-        implied = entry.default_steps(values) if entry.default_steps else None
-        n = implied if implied is not None else DEFAULT_STEPS
-    else:
-        n = _resolve_length(steps_p, values["steps"], None, spe, tokens)
-    if values["per_epoch"] and spe is None:
-        raise UsageError("--per-epoch needs --steps-per-epoch")
+    implied = entry.default_steps(values) if entry.default_steps else None
+    spe, tokens, n = _run_length(values, implied if implied is not None else DEFAULT_STEPS)
     # In per-epoch mode the schedule's index counts epochs: Nep means N.
     unit_spe = 1 if values["per_epoch"] else spe
 

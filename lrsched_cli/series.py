@@ -106,6 +106,15 @@ class Series:
                                                                dtype=np.float64)
 
 
+def held(values_of: Callable[[int, int], np.ndarray], a: int, b: int, k: int) -> np.ndarray:
+    """Rows ``a..b-1`` of a schedule stepped once an epoch of ``k`` rows (PyTorch's per-epoch
+    scheduler in a per-step loop): row r holds the value of epoch ``r // k``.
+    ``values_of(e0, e1)`` gives epochs ``e0..e1-1``; the cost is that of the rows asked for
+    (no epoch is repeated in memory)."""
+    e0, e1 = a // k, (b - 1) // k + 1
+    return np.asarray(values_of(e0, e1), dtype=np.float64)[np.arange(a, b) // k - e0]
+
+
 def aligned(series: Sequence[Series]) -> bool:
     """All series are contiguous over the same steps (their chunks line up)."""
     first = series[0]

@@ -88,18 +88,19 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
             raise UsageError(f"spec file '{path}': schedule = \"{name}\" needs {key} = "
                              f"\"...\"")
         words.append(arg)
-        allowed = ({"steps", "epochs", "size", "batch_size", "lr_max", "warmup", "start"}
-                   if name == "recipe" else {"column", "tag", "step_offset", "step_scale"})
+        allowed = ({"epochs", "size", "lr_max", "warmup", *registry.RUN_NAMES}
+                   if name == "recipe" else {"column", "tag", "step_offset", "step_scale",
+                                               "steps_per_epoch"})
         allowed |= {"expr", key}
-        flags = set()
+        flags = {"per_epoch", "drop_last"}
     elif is_dialect:
         if not isinstance(entry.get("expr"), str):
             raise UsageError(f"spec file '{path}': schedule = \"{name}\" needs expr = "
                              "\"CALL(...)\"")
         words.append(entry["expr"])
-        allowed = {"base_lr", "lr", "steps", "epochs", "max_epochs", "start", "unit",
-                   "metrics", "metrics_column"}
-        flags = set()
+        allowed = {"base_lr", "lr", "epochs", "max_epochs", "metrics", "metrics_column",
+                   *registry.RUN_NAMES}
+        flags = {"per_epoch", "drop_last"}
     else:
         entry_def = registry.get(name)
         allowed = {k for p in (*entry_def.params, *registry.COMMON)

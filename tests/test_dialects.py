@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -155,3 +157,42 @@ def test_compare_across_dialects_shows_the_one_step_difference(run):
             "--base-lr 1")
     assert r.exit_code == 0, r.stderr
     assert "differ: first at step 9 (0.5 vs 1)" in " ".join(r.stdout.split())
+
+
+@pytest.mark.parametrize("dialect, expr, native", [
+    ("torch", "MultiStepLR(milestones=[2, 4], gamma=0.1)", None),  # torch: 0.1*0.1, not 0.01
+    ("torch", "StepLR(step_size=3, gamma=0.5)",
+     "step --timing torch --step-size 3 --decay-factor 0.5 --initial-lr 1"),
+    ("optax", "exponential_decay(1.0, transition_steps=1, decay_rate=0.9)", None),
+])
+@pytest.mark.parametrize("length", ["--steps 7 --per-epoch --steps-per-epoch 5",
+                                    "--steps 7ep --per-epoch --steps-per-epoch 5",
+                                    "--steps 7 --per-epoch --dataset-size 50 --batch-size 10",
+                                    "--steps 7 --per-epoch --steps-per-epoch 5 --start 12"])
+def test_every_length_option_works_on_dialects(run, dialect, expr, native, length):
+    """Issue 14.6: a dialect takes --per-epoch and the epoch lengths as native schedules do:
+    each epoch's value is held for its steps, exactly the dialect's per-epoch values."""
+    import shlex
+
+    r = run("export", dialect, expr, *shlex.split(length), "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    got = np.array(json.loads(r.stdout)["lr"])
+    per_epoch = np.array(json.loads(run("export", dialect, expr, "--steps", "7", "-f",
+                                        "json").stdout)["lr"])
+    start = 12 if "--start" in length else 0
+    assert got.tolist() == np.repeat(per_epoch, 5)[start:].tolist()
+    if native:  # and a native schedule with the same options agrees
+        want = json.loads(run("export", *shlex.split(native), *shlex.split(length), "-f",
+                              "json").stdout)["lr"]
+        assert got.tolist() == want
+
+
+def test_dialect_lengths_in_epochs_and_tokens(run):
+    r = run("export", "torch", "StepLR(step_size=3)", "--steps", "4ep", "--steps-per-epoch",
+            "5", "-f", "json")
+    assert json.loads(r.stdout)["steps"] == 20
+    r = run("export", "torch", "StepLR(step_size=3)", "--steps", "1Mtok", "--tokens-per-step",
+            "5e4", "-f", "json")
+    assert json.loads(r.stdout)["steps"] == 20
+    r = run("export", "torch", "StepLR(step_size=3)", "--steps", "4ep")
+    assert r.exit_code == 2 and "--steps-per-epoch" in r.stderr

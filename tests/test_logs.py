@@ -113,6 +113,20 @@ def test_epoch_log_lines_up_with_a_per_epoch_schedule():
     assert d["identical"] and d["tolerance"] == 1e-12
 
 
+@pytest.mark.parametrize("spec", [
+    "torch 'StepLR(step_size=2, gamma=0.5)' --base-lr 0.1 --steps 6 --per-epoch "
+    "--steps-per-epoch 10",
+    "torch 'MultiStepLR(milestones=[2, 4], gamma=0.5)' --base-lr 0.1 --steps 6ep --per-epoch "
+    "--steps-per-epoch 10",
+    "torch 'StepLR(step_size=2, gamma=0.5)' --base-lr 0.1 --steps 6 --per-epoch "
+    "--dataset-size 100 --batch-size 10",
+])
+def test_epoch_log_lines_up_with_a_per_epoch_dialect(spec):
+    """Issue 14.6: --per-epoch was refused on dialect specs."""
+    d = _diff(f"log {LOGS / 'lightning_epoch/metrics.csv'}", spec)
+    assert d["identical"] and d["tolerance"] == 1e-12
+
+
 def test_mlflow_metric_file(run):
     d = _diff(f"log {LOGS / 'mlflow/metrics/lr'}",
               "torch 'ExponentialLR(gamma=0.95)' --base-lr 0.1 --steps 30")

@@ -99,3 +99,32 @@ def test_recipe_is_a_schedule_word(run):
     assert "Table 1 [P]" in r.stdout
     r = run("recipes")
     assert r.stdout.splitlines()[0].startswith("transformer-base")
+
+
+def test_recipes_take_every_length_form(run):
+    """Issue 14.7: `recipe deit --batch-size 1024 --steps 300ep --steps-per-epoch 10` was
+    refused. DeiT is stepped once an epoch (its main.py), so with steps per epoch given its
+    300 epochs are held 10 rows each; a per-step recipe takes epochs and tokens as lengths."""
+    import json
+
+    import numpy as np
+
+    def lr(*words):
+        r = run("export", "recipe", *words, "-f", "json")
+        assert r.exit_code == 0, r.stderr
+        return np.array(json.loads(r.stdout)["lr"])
+
+    per_epoch = lr("deit", "--batch-size", "1024", "--steps", "300")
+    held = lr("deit", "--batch-size", "1024", "--steps", "300ep", "--steps-per-epoch", "10")
+    assert held.tolist() == np.repeat(per_epoch, 10).tolist()
+    # the peak scales with the samples of one optimizer step: batch x gradient accumulation
+    assert lr("deit", "--batch-size", "256", "--grad-accum", "4").max() == per_epoch.max()
+    by_data = lr("deit", "--batch-size", "1024", "--steps", "300", "--dataset-size", "10240")
+    assert by_data.tolist() == held.tolist()
+    steps = lr("llama2", "--steps", "100000")
+    assert lr("llama2", "--steps", "400Btok", "--tokens-per-step", "4e6").tolist() == \
+        steps.tolist()
+    assert lr("llama2", "--steps", "50ep", "--steps-per-epoch", "2000").tolist() == \
+        steps.tolist()
+    assert lr("llama2", "--steps", "100000", "--start", "5ep", "--steps-per-epoch",
+              "2000").tolist() == steps[10_000:].tolist()

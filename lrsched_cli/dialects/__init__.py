@@ -38,10 +38,12 @@ def evaluate(dialect: str, expr: str, steps: int | None, base_lr: float,
 
 def series(dialect: str, expr: str, steps: int | None, base_lr: float,
            metrics: np.ndarray | None = None, start: int = 0, unit: str = "step",
-           label: str | None = None) -> Series:
+           label: str | None = None, run: Any = None) -> Series:
+    """The series of ``expr``: ``steps`` values (None: the length the expression implies);
+    ``run`` (a :class:`~lrsched_cli.registry.Run`) for ``--per-epoch`` and lengths."""
     import numpy as np
 
-    from ..series import Series
+    from ..series import Series, held
 
     values, n = evaluate(dialect, expr, steps, base_lr, metrics)
     d = get(dialect)
@@ -49,13 +51,21 @@ def series(dialect: str, expr: str, steps: int | None, base_lr: float,
     if d.uses_base_lr:
         params["base_lr"] = base_lr
     params["steps"] = n
-    if start:
+    label = label or f"{dialect} {' '.join(expr.split())}"
+    if run is not None:
+        start, unit = run.resolve_start(n), run.unit
+    elif start:
         from ..errors import UsageError
 
         if start >= n:
             raise UsageError(f"--start {start} is past the last index {n - 1}")
-    return Series(label=label or f"{dialect} {' '.join(expr.split())}",
-                  steps=np.arange(start, n, dtype=np.int64), values=values[start:],
+    if run is not None and run.per_epoch:  # stepped once an epoch, one row per step
+        k = run.steps_per_epoch
+        params.update(per_epoch=True, steps_per_epoch=k)
+        return Series(label=label, name=dialect, params=params, unit="step",
+                      total_steps=n * k, start=start, stop=n * k,
+                      source=lambda a, b: held(lambda e0, e1: values[e0:e1], a, b, k))
+    return Series(label=label, steps=np.arange(start, n, dtype=np.int64), values=values[start:],
                   name=dialect, params=params, unit=unit, total_steps=n)
 
 
@@ -77,17 +87,7 @@ def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
     from ..errors import UsageError
     from ..metrics import read_metrics
 
-    common = {p.name: p for p in registry.COMMON}
-    steps = None
-    if raw.get("steps") is not None:
-        steps = registry.parse_length(common["steps"], raw["steps"])
-        if not isinstance(steps, int):
-            raise UsageError(f"--steps {raw['steps']}: give a whole number of steps for a "
-                             "framework expression")
-    start = registry.parse_length(common["start"], raw.get("start") or 0)
-    if not isinstance(start, int):
-        raise UsageError(f"--start {raw['start']}: give a whole number of steps")
-    unit = registry.parse_choice(common["unit"], raw.get("unit") or "step")
+    run = registry.resolve_run(raw)  # --steps in any length form, --per-epoch, ...
     d = get(dialect)
     base_lr = 1.0
     if raw.get("base_lr") is not None:
@@ -98,7 +98,7 @@ def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
     metrics = None
     if raw.get("metrics") is not None:
         metrics = read_metrics(raw["metrics"], column=raw.get("metrics_column"))
-    return series(dialect, raw["expr"], steps, base_lr, metrics, start=start, unit=unit)
+    return series(dialect, raw["expr"], run.n, base_lr, metrics, run=run)
 
 
 def _base_lr_param() -> Any:
