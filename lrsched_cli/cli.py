@@ -42,7 +42,8 @@ class Number(_click.types.ParamType):
         self.name = "integer" if kind == "int" else "float"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        flag = max(getattr(param, "opts", None) or ["--value"], key=len)
+        flag = next((o for o in getattr(param, "opts", None) or () if o.startswith("--")),
+                    "--value")
         p = registry.Param(flag.lstrip("-").replace("-", "_"), self.kind, None, "",
                            lo=self.lo, hi=self.hi, lo_open=self.lo_open, hi_open=self.hi_open)
         return registry.parse_int(p, value) if self.kind == "int" \
@@ -728,9 +729,8 @@ def _do_table(series: list[Any], rows: int, at: str | None, chart: bool,
     if not 5 <= height <= 200:
         raise UsageError(f"invalid value for --height: '{height}' (allowed: 5 to 200 lines)")
     chosen = parse_at(at, series) if at else None
-    console = stdout_console()
-    console.print(default_title(series), highlight=False, markup=False)
-    show_terminal(series, console, rows, chosen, log_y=log_y, height=height, chart=chart)
+    show_terminal(series, stdout_console(), rows, chosen, log_y=log_y, height=height,
+                  chart=chart, title=default_title(series))
 
 
 def _do_plot(series: list[Any], output: str | None, log_y: bool, title: str | None,

@@ -158,19 +158,35 @@ def relative_difference(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
         return np.where(scale > 0, np.abs(va - vb) / scale, 0.0)
 
 
+def _common(a: Series, b: Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(common steps, a's values there, b's values there) where one is sparse (a log)."""
+    if a.contiguous and b.contiguous:
+        lo, hi = max(a.start, b.start), min(a.stop, b.stop)
+        common = np.arange(lo, max(lo, hi), dtype=np.int64)
+    elif a.contiguous:
+        common = b.steps[(b.steps >= a.start) & (b.steps < a.stop)]
+    elif b.contiguous:
+        common = a.steps[(a.steps >= b.start) & (a.steps < b.stop)]
+    else:
+        common = np.intersect1d(a.steps, b.steps, assume_unique=True)
+    return common, a.values_at(common), b.values_at(common)
+
+
 def difference(a: Series, b: Series, tolerance: float | None = None) -> Difference:
     """Compare ``a`` and ``b`` on their common steps.
 
     Identical: no value differs by more than ``tolerance`` times the peak (0: bit for bit),
     and the steps match (a log: every logged step is compared). Relative difference at a
     step: ``|a - b| / max(|a|, |b|)`` (0 where both are 0). When a log differs, the shifts
-    -2..2 are tried: ``shift`` k says the log at step s equals the other at s + k.
+    -2..2 are tried: ``shift`` k says the log at step s equals the other at s + k. Two
+    contiguous schedules compared bit for bit are streamed, a chunk at a time.
     """
     from .logs import tolerance as tol_for
 
     tol = tol_for(a, b) if tolerance is None else tolerance
-    common, ia, ib = np.intersect1d(a.steps, b.steps, assume_unique=True, return_indices=True)
-    va, vb = a.values[ia], b.values[ib]
+    if tol == 0 and a.contiguous and b.contiguous:
+        return _streamed_difference(a, b)
+    common, va, vb = _common(a, b)
     if a.is_log or b.is_log:
         log = a if a.is_log else b
         same_steps = len(common) == len(log)
@@ -193,6 +209,38 @@ def difference(a: Series, b: Series, tolerance: float | None = None) -> Differen
     )
 
 
+def _streamed_difference(a: Series, b: Series) -> Difference:
+    """:func:`difference` of two contiguous schedules, bit for bit, one chunk at a time."""
+    from .series import lockstep
+
+    lo, hi = max(a.start, b.start), min(a.stop, b.stop)
+    common = max(0, hi - lo)
+    same_steps = len(a) == len(b) == common
+    first = None
+    best_abs = (0.0, None)
+    best_rel = (0.0, None)
+    if common:
+        for steps, (va, vb) in lockstep([a.window(lo, hi), b.window(lo, hi)], 1 << 18):
+            differs = va != vb
+            if not differs.any():
+                continue
+            if first is None:
+                k = int(np.flatnonzero(differs)[0])
+                first = (int(steps[k]), float(va[k]), float(vb[k]))
+            diff = np.abs(va - vb)
+            rel = relative_difference(va, vb)
+            k_abs, k_rel = int(np.argmax(diff)), int(np.argmax(rel))
+            if best_abs[1] is None or diff[k_abs] > best_abs[0]:
+                best_abs = (float(diff[k_abs]), int(steps[k_abs]))
+            if best_rel[1] is None or rel[k_rel] > best_rel[0]:
+                best_rel = (float(rel[k_rel]), int(steps[k_rel]))
+    if first is None:
+        return Difference(identical=same_steps and common > 0, common=common, tolerance=0.0)
+    return Difference(identical=False, common=common, first_step=first[0], first_a=first[1],
+                      first_b=first[2], max_abs=best_abs[0], max_abs_step=best_abs[1],
+                      max_rel=best_rel[0], max_rel_step=best_rel[1], tolerance=0.0)
+
+
 def find_shift(a: Series, b: Series, tol: float) -> int | None:
     """The k in -2..2 (nearest first) for which the log's value at each logged step s equals
     the other's at s + k, or None (also when neither is a log)."""
@@ -201,11 +249,18 @@ def find_shift(a: Series, b: Series, tol: float) -> int | None:
     elif not a.is_log:
         return None
     for k in SHIFTS:
-        common, ia, ib = np.intersect1d(a.steps + k, b.steps, assume_unique=True,
-                                        return_indices=True)
+        shifted = a.steps + k
+        if b.contiguous:
+            ok = (shifted >= b.start) & (shifted < b.stop)
+            ia, common = np.flatnonzero(ok), shifted[ok]
+            vb = b.values_at(common)
+        else:
+            common, ia, ib = np.intersect1d(shifted, b.steps, assume_unique=True,
+                                            return_indices=True)
+            vb = b.values[ib]
         if len(common) < max(2, len(a) - abs(k)):
             continue
-        if not _differs(a.values[ia], b.values[ib], tol).any():
+        if not _differs(a.values[ia], vb, tol).any():
             return k
     return None
 
@@ -270,33 +325,31 @@ def export_format_for(output: str | None, fmt: str | None) -> str | None:
     return data_format(output, fmt)
 
 
+MAX_WIDTH = 400  # columns a terminal view uses at most (COLUMNS=1000000 would cost minutes)
+
+
 def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | None,
                   log_y: bool, height: int, chart: bool = True,
-                  diff: Difference | None = None) -> None:
-    """Chart, legend, table, and (for two series) the difference line, on ``console``
-    (``diff``: the two series' :func:`difference`, when already computed)."""
+                  diff: Difference | None = None, title: str | None = None) -> None:
+    """``title``, chart, legend, table, and (for two series) the difference line, on
+    ``console`` (``diff``: the two series' :func:`difference`, when already computed). One
+    streamed pass over the series gathers what all of them show; nothing is printed until
+    all of it is made, so a failure leaves stdout empty."""
     from rich.text import Text
 
-    from .render.chart import legend_markup, render_chart
-    from .render.table import render_table
+    from .render.chart import coincident, hidden, legend_markup, render_chart
+    from .render.scan import scan
+    from .render.table import render_table, sample_rows, table_steps
     from .terminal import use_color
 
+    for s in series:
+        s.check_viewable()
     color = use_color(console.file)
-    width = console.width
-    if chart:
-        drawn = list(series)
-        if len(series) > MAX_CHART_CURVES:  # more would be noise: evenly chosen ones
-            from .render.table import sample_rows
-
-            drawn = [series[i] for i in sample_rows(len(series), MAX_CHART_CURVES - 1)]
-        console.print(Text.from_ansi(render_chart(drawn, width=width, height=height,
-                                                  log_y=log_y, color=color)), soft_wrap=True)
-        for line in legend_markup(drawn, color):
-            console.print(line, highlight=False)
-        if len(drawn) < len(series):
-            console.print(f"  (the chart shows {len(drawn)} of the {len(series)} curves; the "
-                          "table has them all)", highlight=False, markup=False)
-        console.print()
+    width = min(console.width, MAX_WIDTH)
+    out: list[tuple[object, dict]] = []
+    plain = {"highlight": False, "markup": False}
+    if title is not None:
+        out.append((title, plain))
     also: list[int] = []
     if len(series) == 2:  # show the first step where the two differ among the rows
         diff = difference(series[0], series[1]) if diff is None else diff
@@ -304,14 +357,32 @@ def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | 
         also = [first] if first is not None else []
     logs = [s for s in series if s.is_log]
     if at is None and logs and len(logs) < len(series):  # rows at logged steps
-        from .render.table import sample_rows
-
         steps = logs[0].steps
         at = sorted({*steps[sample_rows(len(steps), rows)].tolist(), *also})
-    console.print(render_table(series, rows=rows, at=at, width=width, also=also))
+    chosen = table_steps(series, rows, at, width, also)
+    scans = scan(series, chosen, 2 * width if chart else None, dense_above=4 * width)
+    if chart:
+        drawn = list(range(len(series)))
+        if len(series) > MAX_CHART_CURVES:  # more would be noise: evenly chosen ones
+            drawn = sample_rows(len(series), MAX_CHART_CURVES - 1).tolist()
+        curves = [series[i] for i in drawn]
+        points = [scans[i].points for i in drawn]
+        out.append((Text.from_ansi(render_chart(curves, width=width, height=height,
+                                                log_y=log_y, color=color, points=points)),
+                    {"soft_wrap": True}))
+        covered = hidden(curves, width, height, log_y, points)
+        for line in legend_markup(curves, color, same=coincident(points), covered=covered):
+            out.append((line, {"highlight": False}))
+        if len(drawn) < len(series):
+            out.append((f"  (the chart shows {len(drawn)} of the {len(series)} curves; the "
+                        "table has them all)", plain))
+        out.append(("", {}))
+    out.append((render_table(series, rows=rows, at=at, width=width, also=also, scans=scans,
+                             chosen=chosen), {}))
     if len(series) == 2:
-        console.print(difference_report(series[0], series[1], diff), highlight=False,
-                      markup=False)
+        out.append((difference_report(series[0], series[1], diff), plain))
+    for item, kw in out:
+        console.print(item, **kw)
 
 
 def parse_at(text: str, series: Sequence[Series]) -> list[int]:

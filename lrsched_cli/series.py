@@ -77,6 +77,15 @@ class Series:
                 f"({n * 8 / 1e9:.1f} GB); export streams any length (lrsched export ...), "
                 f"or use fewer --steps (at most {MAX_IN_MEMORY:,} here)")
 
+    def check_viewable(self) -> None:
+        """The terminal views read every value (streamed): refuse what would take minutes."""
+        n = self.stop - self.start
+        if n > MAX_IN_MEMORY:
+            raise UsageError(
+                f"'{self.label}' has {n:,} steps: the terminal views read every one of them "
+                f"({n * 8 / 1e9:.1f} GB of values), at most {MAX_IN_MEMORY:,} here; export "
+                "streams any length (lrsched export ...), or use fewer --steps")
+
     @property
     def steps(self) -> np.ndarray:
         if self._steps is None:
@@ -92,6 +101,41 @@ class Series:
             assert self.source is not None
             self._values = np.asarray(self.source(self.start, self.stop), dtype=np.float64)
         return self._values
+
+    @property
+    def last_step(self) -> int:
+        """The last step (without materialising the steps of a computed series)."""
+        return self.stop - 1 if self._steps is None else int(self._steps[-1])
+
+    def window(self, a: int, b: int) -> Series:
+        """The rows of steps ``a..b-1`` of a contiguous series, computed on demand (a view
+        that shares this series' source)."""
+        assert self.contiguous
+        a, b = max(a, self.start), min(b, self.stop)
+        if self._values is not None or self.source is None:
+            i, j = a - self.start, max(a, b) - self.start
+            return Series(self.label, self.steps[i:j], self.values[i:j], self.name,
+                          self.params, self.unit, self.total_steps, start=a)
+        return Series(self.label, name=self.name, params=self.params, unit=self.unit,
+                      total_steps=self.total_steps, source=self.source, start=a,
+                      stop=max(a, b))
+
+    def values_at(self, steps: np.ndarray) -> np.ndarray:
+        """The values at ``steps`` (sorted; each one a step of this series), computing only
+        the chunks that hold one of them."""
+        steps = np.asarray(steps, dtype=np.int64)
+        if self._values is not None or self.source is None:
+            if self.contiguous:
+                return self.values[steps - self.start]
+            return self.values[np.searchsorted(self.steps, steps)]
+        out = np.empty(len(steps), dtype=np.float64)
+        chunk = (steps - self.start) // CHUNK
+        cuts = np.flatnonzero(np.diff(chunk)) + 1
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(steps)]):
+            a = int(steps[lo])
+            b = int(steps[hi - 1]) + 1
+            out[lo:hi] = np.asarray(self.source(a, b), dtype=np.float64)[steps[lo:hi] - a]
+        return out
 
     def chunks(self, size: int = CHUNK) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(steps, values) in consecutive pieces of at most ``size`` rows."""

@@ -99,9 +99,28 @@ def test_chart_with_color_has_ansi_and_same_text():
 
     s = [S(np.linspace(1, 0, 50), "a"), S(np.linspace(0, 1, 50), "b")]
     plain = render_chart(s, width=60, height=12)
-    colored = render_chart(s, width=60, height=12, color=True)
+    colored = render_chart(s, width=60, height=12, color=True, markers=True)
     assert "\x1b[" in colored and "\x1b[" not in plain
     assert "\n".join(ln.rstrip() for ln in _ANSI.sub("", colored).splitlines()) == plain
+    # in colour the curves are drawn in braille dots (issue 14.15: 2x4 dots per cell)
+    braille = _ANSI.sub("", render_chart(s, width=60, height=12, color=True))
+    assert any("\u2801" <= ch <= "\u28ff" for ch in braille)
+    assert "o" not in braille.split("step")[0].replace("┤", "")
+
+
+def test_chart_notes_curves_that_coincide_or_are_hidden(run):
+    """Issue 14.15: identical curves hid each other without a note."""
+    r = run("compare", "cosine", "cosine --lr-max 0.1", "step --initial-lr 0.1", "--steps",
+            "50")
+    legend = [ln for ln in r.stdout.splitlines() if ln.startswith("  ") and "#" in ln][:3]
+    assert "(the same curve as #2)" in legend[0] and "(the same curve as #1)" in legend[1]
+    assert "same curve" not in legend[2]
+    from lrsched_cli.render.chart import hidden
+
+    flat = S(np.full(50, 0.5), "flat")
+    over = S(np.full(50, 0.5), "over")  # drawn later, on exactly the same cells
+    other = S(np.linspace(1, 0, 50), "other")
+    assert hidden([flat, other, over], 60, 12, False, None) == {0}
 
 
 # ---------------------------------------------------------------- the difference report

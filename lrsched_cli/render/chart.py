@@ -69,23 +69,34 @@ def _thin(s: Series) -> tuple[np.ndarray, np.ndarray]:
 
 def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
                  log_y: bool = False, color: bool = False, log_x: bool = False,
-                 xlabel: str | None = None, ylabel: str = "lr") -> str:
+                 xlabel: str | None = None, ylabel: str = "lr",
+                 points: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
+                 markers: bool | None = None) -> str:
     """The chart as text (with ANSI colours when ``color``), ``width`` columns wide.
 
+    In colour the curves are drawn in braille dots (2 x 4 per character cell); without,
+    each with its own marker character, so that they read apart. ``points``: what to draw
+    of each series (a :func:`~lrsched_cli.render.scan.scan`'s envelope), else its values
+    thinned here. ``markers``: force marker characters (True) or braille (False).
     ``log_x``: the steps are positive x values on a log axis (a range test's rates).
     """
     import plotext as plt
 
+    braille = color if markers is None else not markers
     plt.clear_figure()
     plt.theme("clear")  # the terminal's own background and text colour; curves coloured
     plt.plotsize(width, height)
-    lo_x = min(float(s.steps[0]) for s in series)
-    hi_x = max(float(s.steps[-1]) for s in series)
+    drawn = [(_thin(s) if points is None or points[i] is None else points[i])
+             for i, s in enumerate(series)]
+    lo_x = min(float(x[0]) for x, _ in drawn if len(x)) if any(len(x) for x, _ in drawn) \
+        else 0.0
+    hi_x = max(float(x[-1]) for x, _ in drawn if len(x)) if any(len(x) for x, _ in drawn) \
+        else 1.0
     ys = []
     order = sorted(range(len(series)), key=lambda j: series[j].is_log)  # logs on top
     for i in order:
         s = series[i]
-        x, y = _thin(s)
+        x, y = drawn[i]
         if log_y:
             keep = y > 0
             x, y = x[keep], y[keep]
@@ -93,7 +104,8 @@ def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
             continue
         ys.append(y)
         draw = plt.scatter if s.is_log else plt.plot  # logged points, not a line
-        draw(x.tolist(), y.tolist(), marker=MARKERS[i % len(MARKERS)],
+        draw(x.tolist(), y.tolist(),
+             marker="braille" if braille and not s.is_log else MARKERS[i % len(MARKERS)],
              color=COLORS[i % len(COLORS)])
     if ys:
         lo_y = min(float(y.min()) for y in ys)
@@ -120,16 +132,55 @@ def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
     return "\n".join(line.rstrip() for line in text.splitlines())
 
 
-def legend_markup(series: Sequence[Series], color: bool) -> list[str]:
-    """One rich-markup line per series: its marker (in its colour) and its label."""
+def coincident(points: Sequence[tuple[np.ndarray, np.ndarray] | None]) -> dict[int, list[int]]:
+    """For each curve drawn on exactly the same points as others, those others (their
+    values equal within 1e-12 of the peak): identical curves hide each other."""
+    same: dict[int, list[int]] = {}
+    for i, p in enumerate(points):
+        for j, q in enumerate(points):
+            if i == j or p is None or q is None or len(p[0]) != len(q[0]):
+                continue
+            if not np.array_equal(p[0], q[0]):
+                continue
+            scale = max(float(np.abs(p[1]).max(initial=0)), float(np.abs(q[1]).max(initial=0)))
+            if np.all(np.abs(p[1] - q[1]) <= 1e-12 * scale):
+                same.setdefault(i, []).append(j)
+    return same
+
+
+def hidden(series: Sequence[Series], width: int, height: int, log_y: bool,
+           points: Sequence[tuple[np.ndarray, np.ndarray] | None] | None) -> set[int]:
+    """The curves that own no character cell of the chart (every cell they pass through is
+    drawn over by a later curve), found by drawing it with one marker per curve."""
+    if len(series) < 2 or len(series) > len(MARKERS):
+        return set()
+    text = render_chart(series, width=width, height=height, log_y=log_y, points=points,
+                        markers=True)
+    canvas = "".join(line[line.index("│") + 1:line.rindex("│")] if line.count("│") >= 2
+                     else line[line.index("┤") + 1:line.rindex("│")]
+                     for line in text.splitlines()
+                     if ("│" in line and line.count("│") >= 2) or ("┤" in line and "│" in line))
+    return {i for i in range(len(series)) if MARKERS[i % len(MARKERS)] not in canvas}
+
+
+def legend_markup(series: Sequence[Series], color: bool,
+                  same: dict[int, list[int]] | None = None,
+                  covered: set[int] | None = None) -> list[str]:
+    """One rich-markup line per series: its marker (in its colour) and its label, and a note
+    where it coincides with another curve or is drawn over everywhere."""
     from rich.markup import escape
 
     lines = []
     for i, s in enumerate(series):
-        mark = MARKERS[i % len(MARKERS)] * 2
+        mark = ("⣿" if color and not s.is_log else MARKERS[i % len(MARKERS)]) * 2
         if color:
             c = COLORS[i % len(COLORS)].replace("-", "_")
             mark = f"[{c}]{mark}[/{c}]"
         key = f"#{i + 1} " if len(series) > 1 else ""
-        lines.append(f"  {mark} {key}{escape(s.label)}")
+        note = ""
+        if same and i in same:
+            note = "  (the same curve as " + ", ".join(f"#{j + 1}" for j in same[i]) + ")"
+        elif covered and i in covered:
+            note = "  (drawn over by the other curves everywhere)"
+        lines.append(f"  {mark} {key}{escape(s.label)}{escape(note)}")
     return lines

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..series import Series
+from .scan import Scan, Stats, all_steps_sample, scan, step_range
 
 
 def fmt(v: float | None, sig: int = 6, room: int | None = None) -> str:
@@ -63,52 +64,48 @@ class Summary:
 
     @classmethod
     def of(cls, s: Series) -> Summary:
-        v = s.values
-        k = int(np.argmax(v))
-        below = np.flatnonzero(v[k:] < v[k] / 2)
-        return cls(
-            first=float(v[0]), min=float(v.min()), peak=float(v[k]), peak_step=int(s.steps[k]),
-            last=float(v[-1]), mean=float(v.mean()), budget=float(np.sum(v)),
-            half_step=int(s.steps[k + below[0]]) if below.size else None,
-        )
+        """Of a series (streamed: one chunk at a time)."""
+        return cls.from_stats(scan([s], np.array([], dtype=np.int64), None)[0].stats)
+
+    @classmethod
+    def from_stats(cls, st: Stats) -> Summary:
+        assert st.first is not None and st.last is not None
+        return cls(first=st.first, min=float(st.min), peak=float(st.peak),
+                   peak_step=st.peak_step, last=st.last, mean=st.total / st.count,
+                   budget=st.total, half_step=st.half_step)
 
 
-def _choose_steps(series: Sequence[Series], rows: int, at: Sequence[int] | None,
-                  also: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """(every step any series has, the steps to show): ``at``, else ``rows`` sampled
-    evenly plus ``also``."""
-    steps = np.unique(np.concatenate([s.steps for s in series]))
+def choose_steps(series: Sequence[Series], rows: int, at: Sequence[int] | None,
+                 also: Sequence[int] = ()) -> np.ndarray:
+    """The steps to show: ``at``, else ``rows`` sampled evenly from every step any series
+    has, plus ``also``."""
     if at is not None:
-        return steps, np.array(sorted(set(at)), dtype=np.int64)
-    return steps, np.union1d(steps[sample_rows(len(steps), rows)],
-                             np.asarray(also, dtype=np.int64))
+        return np.array(sorted(set(at)), dtype=np.int64)
+    return np.union1d(all_steps_sample(series, rows), np.asarray(also, dtype=np.int64))
 
 
-def _values_at(series: Sequence[Series], chosen: np.ndarray) -> list[list[float | None]]:
-    """Each series' value at each chosen step (None where it has no such step)."""
-    picked = []
-    for s in series:
-        idx = np.searchsorted(s.steps, chosen)
-        ok = (idx < len(s)) & (s.steps[np.minimum(idx, len(s) - 1)] == chosen)
-        picked.append([float(s.values[i]) if good else None for i, good in
-                       zip(idx.tolist(), ok.tolist())])
-    return picked
+def _picked(scans: Sequence[Scan]) -> list[list[float | None]]:
+    return [[None if np.isnan(v) else float(v) for v in sc.at.tolist()] for sc in scans]
 
 
 def table_cells(
     series: Sequence[Series], rows: int = 20, at: Sequence[int] | None = None,
-    width: int = 80, also: Sequence[int] = (),
+    width: int = 80, also: Sequence[int] = (), scans: Sequence[Scan] | None = None,
+    chosen: np.ndarray | None = None,
 ) -> tuple[list[str], list[list[str]], list[list[str]]]:
     """Header, sampled rows and summary rows of the table, as text cells.
 
-    Rows: ``at`` if given, else ``rows`` sampled evenly plus the steps in ``also``. Values
-    get as many significant digits (up to 6) as fit ``width`` columns.
+    Rows: ``at`` if given, else ``rows`` sampled evenly plus the steps in ``also``
+    (``chosen``/``scans``: already chosen and scanned). Values get as many significant
+    digits (up to 6) as fit ``width`` columns.
     """
     unit = series[0].unit
-    steps, chosen = _choose_steps(series, rows, at, also)
-    picked = _values_at(series, chosen)
-    sums = [Summary.of(s) for s in series]
-    label_w = max(len("< peak/2 at"), len(str(int(steps[-1]))))
+    if chosen is None or scans is None:
+        chosen = choose_steps(series, rows, at, also)
+        scans = scan(series, chosen, None)
+    picked = _picked(scans)
+    sums = [Summary.from_stats(sc.stats) for sc in scans]
+    label_w = max(len("< peak/2 at"), len(str(step_range(series)[1])))
     room = max(5, (width - label_w - 2) // len(series) - 3)  # padding 2 + divider 1
     numbers = [v for col in picked for v in col if v is not None]
     numbers += [x for m in sums for x in (m.first, m.min, m.peak, m.last, m.mean, m.budget)]
@@ -141,25 +138,40 @@ MIN_ROOM = 9  # characters a value column needs; with less, the table turns on i
 
 def fits_columns(series: Sequence[Series], width: int) -> bool:
     """Whether one column per series fits ``width`` characters."""
-    label_w = max(len("< peak/2 at"), *(len(str(int(s.steps[-1]))) for s in series))
+    label_w = max(len("< peak/2 at"), *(len(str(s.last_step)) for s in series))
     return len(series) == 1 or (width - label_w - 2) // len(series) - 3 >= MIN_ROOM
+
+
+def table_steps(series: Sequence[Series], rows: int, at: Sequence[int] | None, width: int,
+                also: Sequence[int] = ()) -> np.ndarray:
+    """The steps :func:`render_table` shows at ``width`` (fewer on its side)."""
+    if fits_columns(series, width):
+        return choose_steps(series, rows, at, also)
+    return choose_steps(series, min(rows, _rotated_fit(series, width)), at, also)
+
+
+def _rotated_fit(series: Sequence[Series], width: int) -> int:
+    groups = all("multiplier" in s.params for s in series)
+    label_w = min(28, max(len(s.label) for s in series))
+    fixed = (1 if groups else 0) + 2
+    return max(2, (width - label_w - 3) // (10 + 2) - fixed)
 
 
 def rotated_cells(
     series: Sequence[Series], rows: int = 20, at: Sequence[int] | None = None,
-    width: int = 80, also: Sequence[int] = (),
+    width: int = 80, also: Sequence[int] = (), scans: Sequence[Scan] | None = None,
+    chosen: np.ndarray | None = None,
 ) -> tuple[list[str], list[list[str]]]:
     """One row per series (too many for a column each): its multiplier if it is a
     parameter group, its values at sampled steps (as many as fit ``width``), peak and Σlr.
     """
     groups = all("multiplier" in s.params for s in series)
-    label_w = min(28, max(len(s.label) for s in series))
-    fixed = (["×"] if groups else []) + ["peak", "Σlr"]
     room = 10
-    fit = max(2, (width - label_w - 3) // (room + 2) - len(fixed))
-    _, chosen = _choose_steps(series, min(rows, fit), at, also)
-    sums = [Summary.of(s) for s in series]
-    picked = _values_at(series, chosen)
+    if chosen is None or scans is None:
+        chosen = choose_steps(series, min(rows, _rotated_fit(series, width)), at, also)
+        scans = scan(series, chosen, None)
+    sums = [Summary.from_stats(sc.stats) for sc in scans]
+    picked = _picked(scans)
     numbers = [v for r in picked for v in r if v is not None]
     numbers += [x for m in sums for x in (m.peak, m.budget)]
     sig = fit_digits(numbers, room)
@@ -179,15 +191,17 @@ def rotated_cells(
 
 def render_table(
     series: Sequence[Series], rows: int = 20, at: Sequence[int] | None = None,
-    width: int = 80, also: Sequence[int] = (),
+    width: int = 80, also: Sequence[int] = (), scans: Sequence[Scan] | None = None,
+    chosen: np.ndarray | None = None,
 ):
     """A rich Table of ``series``: sampled rows, then summary rows; on its side (a row per
-    series) when a column per series would not fit ``width``."""
+    series) when a column per series would not fit ``width``. ``chosen``/``scans``: the rows
+    and the :func:`~lrsched_cli.render.scan.scan` of them, when already made."""
     from rich import box
     from rich.table import Table
 
     if not fits_columns(series, width):
-        header, body = rotated_cells(series, rows, at, width, also)
+        header, body = rotated_cells(series, rows, at, width, also, scans, chosen)
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         for i, name in enumerate(header):
             table.add_column(name, justify="left" if i == 0 else "right",
@@ -196,7 +210,7 @@ def render_table(
         for cells in body:
             table.add_row(*cells)
         return table
-    header, body, summary = table_cells(series, rows, at, width, also)
+    header, body, summary = table_cells(series, rows, at, width, also, scans, chosen)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for i, name in enumerate(header):
         table.add_column(name, justify="left" if i == 0 else "right",
