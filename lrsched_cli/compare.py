@@ -272,7 +272,9 @@ SHIFT_MEANING = {
 
 
 def _g(x: float) -> str:
-    return f"{x:.6g}"
+    from .render.numbers import one
+
+    return one(x)
 
 
 def difference_report(a: Series, b: Series, d: Difference | None = None) -> str:

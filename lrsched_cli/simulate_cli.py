@@ -161,10 +161,6 @@ def _write(runs: Sequence[Run], model: NQM, fmt: str, output: str | None) -> Non
     write_binary(output, writer)
 
 
-def _fmt(x: float) -> str:
-    return "-" if not np.isfinite(x) else f"{x:.4g}"
-
-
 def _show(runs: Sequence[Run], model: NQM, rows: int, log_y: bool, height: int,
           samples: int) -> None:
     from rich import box
@@ -197,21 +193,36 @@ def _show(runs: Sequence[Run], model: NQM, rows: int, log_y: bool, height: int,
         cols.append(f"Monte-Carlo ({samples} runs) ±2se")
     for i, c in enumerate(cols):
         table.add_column(c, justify="left" if i == 0 else "right")
-    for r in runs:
+    from .render.numbers import column_format
+
+    def finite_or_none(x: float) -> float | None:
+        return float(x) if np.isfinite(x) else None
+
+    def at_of(r: Run) -> list[float | None]:
         n = len(r.loss)
-        at = [r.loss[min(n - 1, max(0, round(f * n) - 1))] for f in (0.25, 0.5, 0.75)]
+        return [finite_or_none(r.loss[min(n - 1, max(0, round(f * n) - 1))])
+                for f in (0.25, 0.5, 0.75)]
+
+    def best_of(r: Run) -> float | None:
+        return float(np.nanmin(r.loss)) if np.isfinite(r.loss).any() else None
+
+    # one notation per column (render.numbers), 4 significant digits
+    f_final = column_format([finite_or_none(r.loss[-1]) for r in runs], sig=4)
+    f_best = column_format([best_of(r) for r in runs], sig=4)
+    f_at = [column_format([at_of(r)[j] for r in runs], sig=4) for j in range(3)]
+    f_mc = column_format([r.extra["mc_mean"][-1] for r in runs] if samples else [], sig=4)
+    for r in runs:
         if r.diverged_at is not None:
             final = f"[bold red]DIVERGED[/] at {r.diverged_at}" if color else \
                 f"DIVERGED at {r.diverged_at}"
         else:
-            final = _fmt(r.loss[-1])
-        finite = np.isfinite(r.loss)
-        best = (f"{_fmt(np.nanmin(r.loss))} ({int(np.nanargmin(r.loss))})" if finite.any()
-                else "-")
-        cells = [escape(r.label), final, best, *(_fmt(x) for x in at)]
+            final = f_final(finite_or_none(r.loss[-1]))
+        best = best_of(r)
+        best_text = "-" if best is None else f"{f_best(best)} ({int(np.nanargmin(r.loss))})"
+        cells = [escape(r.label), final, best_text, *(f(x) for f, x in zip(f_at, at_of(r)))]
         if samples:
             m, e = r.extra["mc_mean"][-1], r.extra["mc_err"][-1]
-            cells.append(f"{_fmt(m)} ± {2 * e:.2g}")
+            cells.append(f"{f_mc(m)} ± {2 * e:.2g}")
         table.add_row(*cells)
     console.print(table)
 

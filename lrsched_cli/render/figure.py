@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..series import Series, aligned, lockstep
+from .numbers import label_number
 from .output import output_file
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
@@ -30,12 +31,13 @@ def figure_format(path: str) -> str:
 
 
 def _param_text(params: dict[str, Any]) -> str:
+    """``lr_max=3e-4, steps=10_000_000``: each number as :func:`numbers.label_number`."""
     parts = []
     for k, v in params.items():
-        if isinstance(v, tuple):
-            v = ",".join(str(x) for x in v)
-        elif isinstance(v, float):
-            v = f"{v:g}"
+        if isinstance(v, (tuple, list)):
+            v = ",".join(label_number(x) for x in v)
+        else:
+            v = label_number(v)
         parts.append(f"{k}={v}")
     return ", ".join(parts)
 

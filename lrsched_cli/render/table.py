@@ -8,36 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..series import Series
+from .numbers import column_format
 from .scan import Scan, Stats, all_steps_sample, scan, step_range
-
-
-def fmt(v: float | None, sig: int = 6, room: int | None = None) -> str:
-    """A value for reading (export gives exact values): ``sig`` significant digits.
-
-    Plain ``g`` notation, or scientific when that is shorter and ``room`` is too narrow.
-    """
-    if v is None:
-        return "-"
-    fixed = _short_exp(f"{v:.{sig}g}")
-    if room is None or len(fixed) <= room:
-        return fixed
-    sci = _short_exp(f"{v:.{max(sig - 1, 0)}e}")
-    if "e" in sci:  # 1.50e-3 -> 1.5e-3: no trailing zeros in the mantissa
-        mant, exp = sci.split("e")
-        sci = (mant.rstrip("0").rstrip(".") if "." in mant else mant) + "e" + exp
-    return sci if len(sci) < len(fixed) else fixed
-
-
-def _short_exp(text: str) -> str:
-    return text.replace("e-0", "e-").replace("e+0", "e+")
-
-
-def fit_digits(values: Sequence[float], room: int) -> int:
-    """The most significant digits (6 down to 2) at which every value fits ``room`` chars."""
-    for sig in range(6, 2, -1):
-        if all(len(fmt(v, sig, room)) <= room for v in values):
-            return sig
-    return 2
 
 
 def sample_rows(count: int, rows: int) -> np.ndarray:
@@ -107,20 +79,20 @@ def table_cells(
     sums = [Summary.from_stats(sc.stats) for sc in scans]
     label_w = max(len("< peak/2 at"), len(str(step_range(series)[1])))
     room = max(5, (width - label_w - 2) // len(series) - 3)  # padding 2 + divider 1
-    numbers = [v for col in picked for v in col if v is not None]
-    numbers += [x for m in sums for x in (m.first, m.min, m.peak, m.last, m.mean, m.budget)]
-    sig = fit_digits(numbers, room)
-    body = [[str(st), *(fmt(col[r], sig, room) for col in picked)]
+    # one notation per column: its rates (rows, first, min, peak, last, mean); Σlr apart
+    cols = [column_format([*col, m.first, m.min, m.peak, m.last, m.mean], room)
+            for col, m in zip(picked, sums)]
+    body = [[str(st), *(f(col[r]) for f, col in zip(cols, picked))]
             for r, st in enumerate(chosen.tolist())]
     summary = [
-        ["first", *(fmt(m.first, sig, room) for m in sums)],
-        ["min", *(fmt(m.min, sig, room) for m in sums)],
-        ["peak", *(fmt(m.peak, sig, room) for m in sums)],
+        ["first", *(f(m.first) for f, m in zip(cols, sums))],
+        ["min", *(f(m.min) for f, m in zip(cols, sums))],
+        ["peak", *(f(m.peak) for f, m in zip(cols, sums))],
         ["peak at", *(str(m.peak_step) for m in sums)],
-        ["last", *(fmt(m.last, sig, room) for m in sums)],
-        ["mean", *(fmt(m.mean, sig, room) for m in sums)],
+        ["last", *(f(m.last) for f, m in zip(cols, sums))],
+        ["mean", *(f(m.mean) for f, m in zip(cols, sums))],
         # a sparse log's sum is not the run's budget: left blank
-        ["budget Σlr", *(fmt(m.budget, sig, room) if s.contiguous else "-"
+        ["budget Σlr", *(column_format([m.budget], room)(m.budget) if s.contiguous else "-"
                          for m, s in zip(sums, series))],
         ["< peak/2 at", *("never" if m.half_step is None else str(m.half_step) for m in sums)],
     ]
@@ -172,19 +144,21 @@ def rotated_cells(
         scans = scan(series, chosen, None)
     sums = [Summary.from_stats(sc.stats) for sc in scans]
     picked = _picked(scans)
-    numbers = [v for r in picked for v in r if v is not None]
-    numbers += [x for m in sums for x in (m.peak, m.budget)]
-    sig = fit_digits(numbers, room)
     unit = series[0].unit
     header = ["", *(["×"] if groups else []), *(f"{unit} {st}" for st in chosen.tolist()),
               "peak", "Σlr"]
+    # one notation per column: each step's column, the multipliers, the peaks, the sums
+    step_cols = [column_format([r[j] for r in picked], room) for j in range(len(chosen))]
+    mult = column_format([s.params.get("multiplier") for s in series], room)
+    peak = column_format([m.peak for m in sums], room)
+    budget = column_format([m.budget for m in sums], room)
     body = []
     for s, vals, m in zip(series, picked, sums):
         cells = [s.label]
         if groups:
-            cells.append(fmt(s.params["multiplier"], 6, room))
-        cells += [fmt(v, sig, room) for v in vals]
-        cells += [fmt(m.peak, sig, room), fmt(m.budget, sig, room)]
+            cells.append(mult(s.params["multiplier"]))
+        cells += [f(v) for f, v in zip(step_cols, vals)]
+        cells += [peak(m.peak), budget(m.budget)]
         body.append(cells)
     return header, body
 
