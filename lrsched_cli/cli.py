@@ -310,7 +310,8 @@ def _output_options_of(action: str) -> list[tuple[str, Any, Any]]:
     if action == "plot":
         return [
             ("output", str, _out(None, "--output", "-o", metavar="FILE", help="Image file: "
-                                 ".png, .svg or .pdf  \\[default: <schedule>.png]")),
+                                 ".png, .svg or .pdf; - for a PNG on stdout  "
+                                 "\\[default: <schedule>.png]")),
             ("log_y", bool, _out(False, "--log-y", metavar="", help="Logarithmic lr axis")),
             ("title", str, _out(None, "--title", metavar="TEXT", help="Figure title  "
                                 "\\[default: the schedule and its parameters]")),
@@ -738,9 +739,13 @@ def _do_plot(series: list[Any], output: str | None, log_y: bool, title: str | No
     from .render.figure import figure_format, save_figure
 
     path = output or f"{_file_stem(series[0])}.png"
-    figure_format(path)
+    if path != "-":
+        figure_format(path)
+    elif sys.stdout.isatty():
+        raise UsageError("-o - writes a PNG image to stdout: redirect it (> x.png, | display) "
+                         "or give -o FILE")
     save_figure(series, path, log_y=log_y, title=title, dpi=dpi, quiet=quiet)
-    if not quiet:
+    if not quiet and path != "-":
         sys.stderr.write(f"wrote {path}\n")
 
 

@@ -452,13 +452,21 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
 
         figure_format(plot)
     names = choose_labels([_without_group_options(t) for t in texts], labels)
+    given = len(labels or [])
+    plain = [" ".join(_without_group_options(t).split()) for t in texts]
+    longs = [names[i] if i < given else plain[i] for i in range(len(texts))]
+    if len(set(longs)) < len(longs):
+        longs = list(names)
     series = []
-    for text, label in zip(texts, names):
+    for text, label, long in zip(texts, names, longs):
         parsed = parse_spec(text, steps)
         parsed.series.label = label
         for s in parsed.all_series():
             if parsed.groups:  # "label/group"
+                s.long_label = f"{long}/{s.label}"
                 s.label = f"{label}/{s.label}"
+            else:
+                s.long_label = long
             series.append(s)
     if len(series) > MAX_CURVES:
         raise UsageError(f"{len(series)} curves to compare (the specs' parameter groups "

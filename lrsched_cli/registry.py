@@ -163,12 +163,14 @@ class Share(_Record):
     text: str
 
     def of(self, whole: float) -> float:
-        """``whole * percent / 100``, computed as ``whole / (100 / percent)`` where that
-        divisor is whole, so that 1% of 0.1 is exactly 0.001."""
+        """``whole * percent / 100``, to within an ulp (the float that reads shortest)."""
         if self.percent == 0:
             return 0.0
-        div = 100 / self.percent
-        return whole / div if div.is_integer() else whole * self.percent / 100
+        # within an ulp of the product, keep the float that reads shortest: 1% of 3e-4 is
+        # 3e-6 (the product of the two doubles rounds to 2.9999999999999997e-6)
+        x = whole * self.percent / 100
+        ways = [x, math.nextafter(x, math.inf), math.nextafter(x, -math.inf)]
+        return min(ways, key=lambda v: len(repr(v)))
 
 
 class Schedule(_Record):

@@ -33,6 +33,7 @@ class Series:
                  source: Callable[[int, int], np.ndarray] | None = None, start: int = 0,
                  stop: int | None = None) -> None:
         self.label = label
+        self._long_label: str | None = None
         self.name = name
         self.params = params if params is not None else {}
         self.unit = unit
@@ -46,6 +47,16 @@ class Series:
         else:
             assert source is not None and stop is not None
             self.start, self.stop = start, stop
+
+    @property
+    def long_label(self) -> str:
+        """The label uncut, where a plot's legend has room for it (compare cuts labels to
+        fit a terminal)."""
+        return self._long_label or self.label
+
+    @long_label.setter
+    def long_label(self, text: str) -> None:
+        self._long_label = text
 
     @property
     def is_log(self) -> bool:

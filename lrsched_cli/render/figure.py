@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from ..series import Series, aligned, lockstep
+from ..series import MAX_IN_MEMORY, Series, aligned
 from .numbers import label_number
-from .output import output_file
+from .output import output_file, write_binary
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 # Colour-blind-safe (Okabe-Ito) colours, and line styles so that print in grey still reads.
@@ -50,13 +50,21 @@ def default_title(series: Sequence[Series]) -> str:
             extra = ", float32" if p.get("float32") else ""
             return f"log {p.get('file')}: '{p.get('column')}' ({p.get('format')}{extra})"
         return f"{s.name or s.label}: {_param_text(s.params)}"
-    if all("group" in s.params for s in series):  # one schedule, per parameter group
-        s = series[0]
-        base = {k: v for k, v in s.params.items() if k not in ("group", "multiplier")}
-        return f"{s.name or s.label}: {_param_text(base)}; {len(series)} parameter groups"
+    def base(s: Series) -> dict[str, Any]:
+        return {k: v for k, v in s.params.items() if k not in ("group", "multiplier")}
+
+    if all("group" in s.params for s in series) and all(
+            (s.name, base(s)) == (series[0].name, base(series[0])) for s in series):
+        s = series[0]  # one schedule, per parameter group
+        return f"{s.name or s.label}: {_param_text(base(s))}; {len(series)} parameter groups"
     lengths = sorted({len(s) for s in series})
-    span = f"{lengths[0]} {series[0].unit}s" if len(lengths) == 1 else \
-        f"{lengths[0]} to {lengths[-1]} {series[0].unit}s"
+    span = f"{label_number(lengths[0])} {series[0].unit}s" if len(lengths) == 1 else \
+        f"{label_number(lengths[0])} to {label_number(lengths[-1])} {series[0].unit}s"
+    if any("group" in s.params for s in series):  # several schedules, some in groups
+        kinds = len({(s.name, repr(base(s))) if "group" in s.params else (id(s),)
+                     for s in series})
+        return (f"{kinds} learning-rate schedules compared ({len(series)} curves with their "
+                f"parameter groups), {span}")
     return f"{len(series)} learning-rate schedules compared, {span}"
 
 
@@ -80,50 +88,9 @@ def envelopes(series: Sequence[Series], bins: int,
               ) -> list[tuple[np.ndarray, np.ndarray]]:
     """:func:`envelope` of each of ``series``, which must be aligned, in one pass over their
     chunks together (parameter groups compute each chunk of their schedule once)."""
-    first_s = series[0]
-    n, start = len(first_s), first_s.start
-    acc = [_Columns(bins) for _ in series]
-    for steps, cols in lockstep(series, 1 << 20, advance):
-        idx = (steps - start) * bins // n
-        starts = np.concatenate(([0], np.flatnonzero(np.diff(idx)) + 1))
-        ends = np.concatenate((starts[1:], [len(idx)])) - 1
-        b = idx[starts]
-        for a, vals in zip(acc, cols):
-            a.add(b, vals, starts, ends)
-    return [a.polyline(n, start) for a in acc]
+    from .scan import envelopes as scan_envelopes
 
-
-class _Columns:
-    """Per column: the min, the max, and the first and last value seen."""
-
-    def __init__(self, bins: int) -> None:
-        self.lo = np.full(bins, np.inf)
-        self.hi = np.full(bins, -np.inf)
-        self.first = np.full(bins, np.nan)
-        self.last = np.full(bins, np.nan)
-
-    def add(self, b: np.ndarray, vals: np.ndarray, starts: np.ndarray,
-            ends: np.ndarray) -> None:
-        self.lo[b] = np.minimum(self.lo[b], np.minimum.reduceat(vals, starts))
-        self.hi[b] = np.maximum(self.hi[b], np.maximum.reduceat(vals, starts))
-        fresh = np.isnan(self.first[b])
-        self.first[b[fresh]] = vals[starts[fresh]]
-        self.last[b] = vals[ends]
-
-    def polyline(self, n: int, start: int) -> tuple[np.ndarray, np.ndarray]:
-        bins = len(self.lo)
-        used = np.flatnonzero(np.isfinite(self.lo))
-        # each column spans steps x0..x1; the line enters at x0 and leaves at x1
-        x0 = start + (used * n + bins - 1) // bins
-        x1 = start + ((used + 1) * n + bins - 1) // bins - 1
-        lo, hi, first, last = self.lo[used], self.hi[used], self.first[used], self.last[used]
-        falling = first > last
-        x = np.empty(2 * len(used))
-        y = np.empty(2 * len(used))
-        x[0::2], x[1::2] = x0, x1
-        y[0::2] = np.where(falling, hi, lo)
-        y[1::2] = np.where(falling, lo, hi)
-        return x, y
+    return scan_envelopes(series, bins, advance)
 
 
 def _reduced(series: Sequence[Series], pixels: int,
@@ -147,12 +114,32 @@ def _reduced(series: Sequence[Series], pixels: int,
 def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
                 title: str | None = None, dpi: int = 150, reduce: bool = True,
                 quiet: bool = False) -> None:
-    """Draw ``series`` on one set of axes and save to ``path`` (format from its suffix).
+    """Draw ``series`` on one set of axes and save to ``path`` (format from its suffix;
+    ``-``: a PNG on stdout)."""
+    fmt = "png" if path == "-" else figure_format(path)
+    fig = build_figure(series, log_y, title, dpi, reduce, quiet)
+
+    def write(fh: Any) -> None:
+        fig.savefig(fh, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+
+    if path == "-":  # a PNG to stdout, for a pipe (refused on a terminal)
+        from io import BytesIO
+
+        buf = BytesIO()
+        write(buf)  # made whole first: a failure writes nothing
+        write_binary(None, lambda fh: fh.write(buf.getvalue()), "a PNG image")
+        return
+    with output_file(path, binary=True) as fh:
+        write(fh)
+
+
+def build_figure(series: Sequence[Series], log_y: bool = False, title: str | None = None,
+                 dpi: int = 150, reduce: bool = True, quiet: bool = False) -> Any:
+    """The matplotlib Figure of ``series`` on one set of axes.
 
     A series with more points than ~4 per horizontal pixel is drawn as its per-pixel
     min/max envelope (computed in chunks), so 10^7 steps plot about as fast as 10^3.
     """
-    fmt = figure_format(path)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -166,6 +153,7 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
     ramp = n > len(COLORS) and all("group" in s.params for s in series)
     every = max(1, -(-n // 12)) if n > 24 else 1  # legend entries kept readable
     reduced = _reduced(series, pixels, quiet) if reduce else {}
+    longest = max(len(s.long_label) for s in series)
     for i, s in enumerate(series):
         if ramp:
             shown = i % every == 0 or i == n - 1
@@ -173,7 +161,8 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
                          linestyle="-", label=s.label if shown else "_nolegend_")
         else:
             style = dict(linewidth=1.6, color=COLORS[i % len(COLORS)],
-                         linestyle=STYLES[i % len(STYLES)], label=s.label)
+                         linestyle=STYLES[i % len(STYLES)],
+                         label="\n".join(textwrap.wrap(s.long_label, 90)) or s.label)
         if i in reduced:
             ax.plot(*reduced[i], **style)
         elif s.is_log and len(s) <= 5000:  # logged points: marked where they are
@@ -181,11 +170,15 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
                     **{k: v for k, v in style.items() if k != "linewidth"})
         else:
             ax.plot(s.steps, s.values, drawstyle="steps-post", **style)
+    _number_ticks(ax, log_y)
     if log_y:
-        ax.set_yscale("log")
-    else:
-        ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4), useMathText=True)
-    ax.set_xlabel(series[0].unit)
+        cut = _log_floor([reduced.get(i, (s.steps, s.values))[1] if i in reduced or len(s) <=
+                          MAX_IN_MEMORY else np.array([]) for i, s in enumerate(series)])
+        if cut is not None:
+            ax.set_ylim(bottom=cut)
+    ax.set_xlabel(series[0].unit if not log_y or cut is None else
+                  f"{series[0].unit}    (lr axis cut at {label_number(cut)}: the lowest values "
+                  "of some curves are not shown)")
     ax.set_ylabel("learning rate")
     ax.set_title("\n".join(textwrap.wrap(title or default_title(series), 80)), fontsize=10,
                  loc="left")
@@ -196,13 +189,61 @@ def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
     ax.margins(x=0.01)
     if ramp:
         ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    elif len(series) > 3:  # below the axes, where it covers no curve
+    elif len(series) > 3 or longest > 44:  # below the axes, where it covers no curve
         fig.legend(frameon=False, fontsize=9, loc="outside lower center",
-                   ncols=2 if max(len(s.label) for s in series) > 24 else 3)
+                   ncols=1 if longest > 44 else 2 if longest > 24 else 3)
     elif len(series) > 1:
         ax.legend(frameon=False, fontsize=9)
-    with output_file(path, binary=True) as fh:
-        fig.savefig(fh, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+    return fig
+
+
+def _step_label(x: float) -> str:
+    """A step tick: 500, 2.5k, 2M, 1.5B (never an offset like 1e7)."""
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div and abs(x) >= 10_000:
+            return f"{x / div:.4g}{suffix}"
+    return f"{x:.4g}"
+
+
+def _number_ticks(ax: Any, log_y: bool) -> None:
+    """Tick labels written out, as the tables write numbers (``3e-4``, ``0.05``; steps as
+    ``2M``): no offset or ``×10^-4`` multiplier to decode."""
+    from matplotlib.ticker import FuncFormatter
+
+    from .numbers import column_format
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, pos: _step_label(x)))
+    if log_y:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, pos: column_format(
+            [1e-9], sig=3)(float(y)) if y > 0 else "0"))  # decades: 1e-3, 1e-4, ...
+        return
+
+    def fmt_y(y: float, pos: Any) -> str:
+        ticks = [t for t in ax.get_yticks() if np.isfinite(t)]
+        f = column_format([t for t in ticks if abs(t) > 1e-12 * max(map(abs, ticks))], sig=4)
+        return "0" if abs(y) <= 1e-12 * max(map(abs, ticks), default=1) else f(float(y))
+
+    ax.yaxis.set_major_formatter(FuncFormatter(fmt_y))
+
+
+LOG_KEEP = 0.05  # a log lr axis shows at least the upper 95% of every curve's values
+
+
+def _log_floor(values: Sequence[np.ndarray]) -> float | None:
+    """Where a log lr axis should start: the decade below the lowest 5% of each curve's
+    positive values (a curve that ends near 0 would otherwise stretch the axis over empty
+    decades), or None when nothing lies below it."""
+    lows, mins = [], []
+    for v in values:
+        pos = v[v > 0] if len(v) else v
+        if len(pos):
+            lows.append(float(np.quantile(pos, LOG_KEEP)))
+            mins.append(float(pos.min()))
+    if not lows:
+        return None
+    floor = 10.0 ** np.floor(np.log10(min(lows)))
+    return floor if min(mins) < floor else None
 
 
 def _metadata(fmt: str) -> dict[str, Any]:
