@@ -170,6 +170,20 @@ def bench_plot(smoke: bool) -> None:
         f"{big / small:.2f}x (limit 3x)")
 
 
+def bench_views(smoke: bool) -> None:
+    """table and compare read each value once, streamed: within 2x of export, memory flat."""
+    n = 10**5 if smoke else 10**7
+    runs = 1 if smoke else 3
+    export = run_time([*LRSCHED, "export", "cosine", "--steps", str(n), "-o", "/dev/null"], runs)
+    for words in (["table", "cosine", "--rows", "3"], ["table", "cosine", "--chart"],
+                  ["compare", "cosine", "sgdr"]):
+        cmd = [*LRSCHED, *words, "--steps", str(n)]
+        t = run_time(cmd, runs)
+        rss = peak_rss_mb(cmd)
+        row(f"{' '.join(words)}, {n:,} steps", f"{t:.2f} s, {rss:.0f} MB",
+            f"{export:.2f} s", f"{t / export:.2f}x of export cosine to /dev/null (limit 2x)")
+
+
 def bench_simulate(smoke: bool) -> None:
     specs = ["cosine", "step --timing torch", "constant --initial-lr 0.5", "one-cycle", "sgdr"]
     n, d = (200, 100) if smoke else (100_000, 10_000)
@@ -195,7 +209,7 @@ def bench_identify(smoke: bool) -> None:
 
 
 BENCHES = {"startup": bench_startup, "torch": bench_torch, "export": bench_export,
-           "streaming": bench_streaming, "plot": bench_plot, "simulate": bench_simulate,
+           "streaming": bench_streaming, "views": bench_views, "plot": bench_plot, "simulate": bench_simulate,
            "identify": bench_identify}
 
 
