@@ -19,7 +19,8 @@ from lrsched_cli.cli import app
 BIN = os.path.dirname(sys.executable)
 LRSCHED = os.path.join(BIN, "lrsched")
 
-VALUES = ["nan", "NaN", "inf", "-inf", "-1", "0", "-0", "1e308", str(10**30), "", " ", "abc",
+VALUES = ["nan", "NaN", "inf", "-inf", "-1", "0", "-0", "1e308", str(10**30), "1" * 4301,
+          str(2**64), "", " ", "abc",
           "λ", "1e3", "10%", "5ep", "0.5", "3", "1", "1e-300", "true", "cos", "1,2,3", "2.5",
           "--", "-", "𝛼", "0x10", "1_000", "1e", "√2"]
 EXPRS = ["StepLR(step_size=3)", "OneCycleLR(max_lr=0.1, total_steps=50)", "",
@@ -27,7 +28,12 @@ EXPRS = ["StepLR(step_size=3)", "OneCycleLR(max_lr=0.1, total_steps=50)", "",
          "CosineDecay(0.1, 10)", "get_scheduler('cosine', 1, 10)", "a.b.c.d(1)",
          "LambdaLR(lambda e: e.__class__)", "StepLR(step_size=3, gamma=1e308)",
          "CosineLRScheduler(t_initial=0)", "warmup_cosine_decay_schedule(0, 1, 5, 5)",
-         "(" * 60 + ")" * 60, "StepLR(" + "1" * 5000 + ")"]
+         "(" * 60 + ")" * 60, "StepLR(" + "1" * 5000 + ")",
+         # arithmetic bombs (issue 15.1): each would run for minutes or exhaust memory
+         "LambdaLR(lambda e: 10**10**10)", "StepLR(step_size=((10**1000)**1000)**1000)",
+         "LambdaLR(lambda e: pow(10, 10**10))", "LambdaLR(lambda e: 9**9**9)",
+         "LambdaLR(lambda e: 2**2**e)", "MultiplicativeLR(lambda e: 10**10**10)",
+         "lambda t: 10**10**10", "LambdaLR(lambda e: (e + 10**200) * 10**200)"]
 DIALECT_OPTS = ["--base-lr", "--steps", "--start", "--unit", "--metrics", "-f", "--rows",
                 "--bogus"]
 
@@ -218,6 +224,35 @@ def test_hostile_expressions_refused_fast_and_never_run(run, tmp_path, expr):
     assert time.perf_counter() - t0 < 1.0
     assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
     assert not marker.exists()
+
+
+BOMBS = [("torch", "LambdaLR(lambda e: 10**10**10)"),
+         ("torch", "StepLR(step_size=((10**1000)**1000)**1000)"),
+         ("torch", "LambdaLR(lambda e: pow(10, 10**10))"), ("torch", "LambdaLR(lambda e: 9**9**9)"),
+         ("torch", "LambdaLR(lambda e: 2**2**e)"),
+         ("torch", "MultiplicativeLR(lambda e: 10**10**10)"),
+         ("torch", "LambdaLR(lambda e: int(1e300) * int(1e300))"),
+         ("optax", "lambda t: 10**10**10"), ("torch", "StepLR(step_size=1" + "0" * 5000 + ")")]
+
+
+@pytest.mark.parametrize("dialect, expr", BOMBS)
+def test_arithmetic_bombs_are_refused_at_once(dialect, expr):
+    """Issue 15.1: these ran until killed. Every integer an expression builds is bounded
+    (MAX_INT_BITS), checked before the operation that would build it."""
+    r = subprocess.run([LRSCHED, "export", dialect, expr, "--steps", "50"], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    assert r.stderr.count("\n") == 1 and "internal error" not in r.stderr
+    assert "refused" in r.stderr or "cannot parse" in r.stderr
+
+
+def test_bounded_arithmetic_still_computes_what_frameworks_do(run):
+    r = run("export", "torch", "LambdaLR(lambda e: 0.5 ** (e // 10) * 2**100 / 2**100)",
+            "--steps", "30", "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    import json
+
+    assert json.loads(r.stdout)["lr"][25] == 0.25
 
 
 def test_hostile_spec_file(run, tmp_path):

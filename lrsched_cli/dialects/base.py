@@ -140,6 +140,8 @@ def run_scalar(f: Callable[[int], float], n: int, what: str) -> np.ndarray:
     try:
         for t in range(n):
             out[t] = f(t)
+    except UsageError:  # lrsched's own refusal (an expression beyond its bounds)
+        raise
     except ZeroDivisionError as e:
         raise FrameworkError(f"{what} raises ZeroDivisionError at step {t}: {e}") from None
     except (OverflowError, ValueError, TypeError) as e:

@@ -53,7 +53,11 @@ class Lambda:
     fn: Callable[[Any], Any] = field(repr=False, default=None)  # type: ignore[assignment]
 
     def __call__(self, x: Any) -> Any:
-        return self.fn(x)
+        try:
+            return self.fn(x)
+        except TooBig as e:  # lrsched's bound, not the framework's error: said as such
+            raise UsageError(f"refused lambda '{self.source}' at {self.param}={x!r}: {e}") \
+                from None
 
 
 def _seg(text: str, node: ast.AST) -> str:
@@ -82,18 +86,73 @@ _MATH_FUNCS = ("cos", "sin", "tan", "acos", "asin", "atan", "cosh", "sinh", "tan
                "expm1", "log", "log1p", "log2", "log10", "sqrt", "floor", "ceil", "pow",
                "fabs", "trunc", "isclose", "copysign", "hypot", "atan2")
 _MATH_CONSTS = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf}
+def _int(x: Any) -> int:
+    return _check_int(int(x))
+
+
+def _pow3(a: Any, b: Any, mod: Any = None) -> Any:
+    return _power(a, b) if mod is None else pow(a, b, mod)
+
+
 _BUILTINS: dict[str, Callable[..., Any]] = {
-    "min": min, "max": max, "abs": abs, "float": float, "int": int, "round": round,
-    "pow": pow,
+    "min": min, "max": max, "abs": abs, "float": float, "int": _int, "round": round,
+    "pow": _pow3,
 }
 MODULE_ALIASES = ("math", "np", "numpy", "jnp", "jax.numpy")
 _NP_NAMES = {"minimum": min, "maximum": max, "abs": abs, "where": None, "clip": None}
 
 
+MAX_INT_BITS = 256  # integers in an expression: |x| < 2**256 (77 digits); beyond is a bomb
+
+
+class TooBig(ArithmeticError):
+    """An integer an expression would build is beyond MAX_INT_BITS (its cost unbounded)."""
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _bits_of_power(a: int, b: int) -> float:
+    return b * math.log2(abs(a)) if abs(a) > 1 else 0.0
+
+
+def _check_int(v: Any) -> Any:
+    if _is_int(v) and v.bit_length() > MAX_INT_BITS:
+        raise TooBig(f"an integer of {v.bit_length():,} bits; at most {MAX_INT_BITS}")
+    return v
+
+
 def _power(a: Any, b: Any) -> Any:
+    """``a ** b``, refused before computing when an integer result would be beyond
+    MAX_INT_BITS (``9**9**9`` would take minutes and gigabytes)."""
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a == 0 and b < 0:
         raise ZeroDivisionError("0.0 cannot be raised to a negative power")
-    return a ** b
+    if _is_int(a) and _is_int(b) and b > 0 and _bits_of_power(a, b) > MAX_INT_BITS:
+        raise TooBig(f"{_digits(a)} ** {_digits(b)} would have about "
+                     f"{_bits_of_power(a, b):,.0f} bits; integers may have at most "
+                     f"{MAX_INT_BITS}")
+    return _check_int(a ** b)
+
+
+def _digits(v: int) -> str:
+    text = str(v) if v.bit_length() <= 64 else f"<a {len(str(v))}-digit integer>"
+    return text
+
+
+def _guarded(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``op`` on numbers, refusing integer products beyond MAX_INT_BITS before computing."""
+    def f(a: Any, b: Any) -> Any:
+        if op is operator.mul and _is_int(a) and _is_int(b) \
+                and a.bit_length() + b.bit_length() > MAX_INT_BITS + 1:
+            raise TooBig(f"a product of {a.bit_length() + b.bit_length():,} bits; integers "
+                         f"may have at most {MAX_INT_BITS}")
+        return _check_int(op(a, b))
+    return f
+
+
+_SAFE_BIN: dict[type, Callable[[Any, Any], Any]] = {
+    k: (_power if k is ast.Pow else _guarded(v)) for k, v in _BIN.items()}
 
 
 def _func_name(node: ast.AST) -> str | None:
@@ -138,7 +197,23 @@ def check_lambda(text: str, node: ast.Lambda) -> Lambda:
         raise refuse(text, node, "dunder name")
 
     def build(n: ast.AST) -> Callable[[Any], Any]:
+        f = build_node(n)
+        if isinstance(n, (ast.BinOp, ast.Call, ast.UnaryOp)) and not any(
+                isinstance(m, ast.Name) and m.id == param for m in ast.walk(n)):
+            try:  # a constant piece: computed once, here, so that a bomb is refused now
+                v = f(None)
+            except TooBig as e:
+                raise UsageError(f"refused '{_seg(text, n)}': {e}") from None
+            except (ArithmeticError, ValueError, TypeError):
+                return f  # (raised again, with its step, when the schedule is computed)
+            return lambda x: v
+        return f
+
+    def build_node(n: ast.AST) -> Callable[[Any], Any]:
         if isinstance(n, ast.Constant) and isinstance(n.value, (int, float, bool)):
+            if _is_int(n.value) and n.value.bit_length() > MAX_INT_BITS:
+                raise refuse(text, n, f"integer of {len(str(n.value))} digits (at most "
+                             f"{len(str(2 ** MAX_INT_BITS))})")
             v = n.value
             return lambda x: v
         if isinstance(n, ast.Name):
@@ -157,7 +232,7 @@ def check_lambda(text: str, node: ast.Lambda) -> Lambda:
             raise refuse(text, n, "attribute access")
         if isinstance(n, ast.BinOp) and type(n.op) in _BIN:
             left, right = build(n.left), build(n.right)
-            op = _power if isinstance(n.op, ast.Pow) else _BIN[type(n.op)]
+            op = _SAFE_BIN[type(n.op)]
             return lambda x: op(left(x), right(x))
         if isinstance(n, ast.UnaryOp) and type(n.op) in _UNARY:
             inner, uop = build(n.operand), _UNARY[type(n.op)]
@@ -234,6 +309,8 @@ def parse_call(text: str, allow_lambda_root: bool = False) -> Call | Lambda:
     except SyntaxError as e:
         where = f" at column {e.offset}" if e.offset else ""
         raise UsageError(f"cannot parse expression '{_short(src)}'{where}: {e.msg}") from None
+    except ValueError as e:  # an integer literal beyond Python's 4300 digits
+        raise UsageError(f"cannot parse expression '{_short(src)}': {e}") from None
     except (RecursionError, MemoryError):
         raise UsageError("expression nested too deeply to read") from None
     node = tree.body
@@ -304,6 +381,9 @@ def _call(text: str, node: ast.Call) -> Call:
 def value(text: str, n: ast.AST) -> Any:
     """A literal (or nested call / lambda) argument value."""
     if isinstance(n, ast.Constant):
+        if _is_int(n.value) and n.value.bit_length() > MAX_INT_BITS:
+            raise refuse(text, n, f"integer of {len(str(n.value))} digits (at most "
+                         f"{len(str(2 ** MAX_INT_BITS))})")
         if isinstance(n.value, (int, float, str, bool)) or n.value is None:
             return n.value
         raise refuse(text, n, "constant")
@@ -316,9 +396,9 @@ def value(text: str, n: ast.AST) -> Any:
         a, b = value(text, n.left), value(text, n.right)
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b)):
             try:
-                if isinstance(n.op, ast.Pow) and abs(b) > 1000:
-                    raise refuse(text, n, "huge power")
-                return _BIN[type(n.op)](a, b)
+                return _SAFE_BIN[type(n.op)](a, b)
+            except TooBig as e:
+                raise UsageError(f"refused '{_seg(text, n)}': {e}") from None
             except (ArithmeticError, ValueError) as e:
                 raise UsageError(f"cannot compute '{_seg(text, n)}': {e}") from None
         raise refuse(text, n, "operation")

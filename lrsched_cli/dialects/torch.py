@@ -460,6 +460,9 @@ class SequentialLR(Sched):
         self.step_count = 0
         self.step()
 
+    def update_lr(self, epoch: int | None) -> None:
+        raise FrameworkError(_AT_MILESTONE.format(name="SequentialLR"))
+
     def step(self) -> None:
         self.last_epoch += 1
         idx = bisect_right(self.milestones, self.last_epoch)
@@ -494,8 +497,14 @@ class ChainedScheduler(Sched):
             s.step()
 
     def update_lr(self, epoch: int | None) -> None:
-        raise FrameworkError("NotImplementedError: a ChainedScheduler inside SequentialLR "
-                             "cannot start at a milestone (LRScheduler.get_lr)")
+        raise FrameworkError(_AT_MILESTONE.format(name="ChainedScheduler"))
+
+
+# torch's SequentialLR starts the child of a milestone with child._update_lr(0), which calls
+# child.get_lr(); composites have none, so LRScheduler.get_lr raises (torch 2.13).
+_AT_MILESTONE = ("NotImplementedError: a {name} inside SequentialLR cannot start at a "
+                 "milestone (torch calls its get_lr(), which composites do not implement: "
+                 "LRScheduler.get_lr raises)")
 
 
 def _one_function(what: str, f: Any) -> Any:
@@ -557,14 +566,20 @@ _CLASSES: dict[str, tuple[type, tuple[tuple[str, Any], ...], str]] = {
                                               ("patience", 10), ("threshold", 1e-4),
                                               ("threshold_mode", "rel"), ("cooldown", 0),
                                               ("min_lr", 0), ("eps", 1e-8)),
-                          "reduce on plateau (needs --metrics)"),
+                          "reduce on plateau. Needs --metrics: lr[i+1] is the lr after "
+                          "step(metrics[i]); a nan metric counts as an epoch without "
+                          "improvement, as in torch"),
     "SequentialLR": (SequentialLR, (("schedulers", R), ("milestones", R)),
                      "children one after another at milestones"),
     "ChainedScheduler": (ChainedScheduler, (("schedulers", R),),
                          "children stepped together (their factors multiply)"),
 }
 
-FUNCTIONS = {name: Fn(name=name, params=params + (("last_epoch", -1),), summary=summary)
+# Every LRScheduler takes last_epoch; ReduceLROnPlateau is not one (torch 2.13 raises
+# TypeError for ReduceLROnPlateau(last_epoch=...)).
+FUNCTIONS = {name: Fn(name=name, summary=summary,
+                      params=params + ((("last_epoch", -1),) if name != "ReduceLROnPlateau"
+                                       else ()))
              for name, (_, params, summary) in _CLASSES.items()}
 FUNCTIONS["ChainedScheduler"] = Fn("ChainedScheduler", (("schedulers", R), ("optimizer", None)),
                                    _CLASSES["ChainedScheduler"][2], takes_optimizer=False)
@@ -636,7 +651,8 @@ def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
     n = ctx.steps if ctx.steps is not None else implied_steps(call)
     if isinstance(sched, ReduceLROnPlateau):
         if ctx.metrics is None:
-            raise UsageError("ReduceLROnPlateau needs --metrics FILE (one metric per epoch)")
+            raise UsageError("ReduceLROnPlateau needs --metrics FILE (one metric per epoch; "
+                             "lr[i+1] is the lr after step(metrics[i]))")
         if n is None:
             n = len(ctx.metrics)
         if n > len(ctx.metrics):
@@ -659,6 +675,8 @@ def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
                 sched.step()
     except FrameworkError as e:
         raise FrameworkError(f"at step {i + 1}: {e}") from None
+    except UsageError:  # lrsched's own refusal (an expression beyond its bounds)
+        raise
     except ZeroDivisionError as e:
         raise FrameworkError(f"{call.name}(...) raises ZeroDivisionError at step {i + 1}: "
                              f"{e}") from None
