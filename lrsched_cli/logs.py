@@ -394,14 +394,10 @@ def read(path: str, column: str | None = None) -> Log:
         if os.path.isfile(state):
             return read(state, column)
         raise _err(path, "a folder without TensorBoard event files or trainer_state.json")
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            with open(path, "rb") as fh:
-                data = fh.read()
-    except OSError as e:
-        raise LrschedError(f"cannot read log '{path}': {e.strerror}") from None
+    from .reading import read_input
+
+    data = read_input(path, "log", text=None, is_binary=lambda head: head.startswith(
+        b"\x93NUMPY") or _is_tfrecord(head[:64]))
     if data.startswith(b"\x93NUMPY"):
         return _read_npy(path, column)
     if _is_tfrecord(data[:64]):

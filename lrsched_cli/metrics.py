@@ -25,12 +25,12 @@ from .errors import UsageError
 _INDEX_NAMES = {"step", "steps", "epoch", "epochs", "iter", "iteration", "global_step", ""}
 
 
-def _number(text: str, where: str) -> float:
+def _number(text: str, where: str, allow_nonfinite: bool = False) -> float:
     try:
         x = float(text)
     except ValueError:
         raise UsageError(f"{where}: '{text}' is not a number") from None
-    if not math.isfinite(x):
+    if not allow_nonfinite and not math.isfinite(x):
         raise UsageError(f"{where}: '{text}' is not a finite number")
     return x
 
@@ -52,7 +52,7 @@ def _content(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
 
 
 def parse_metrics_lines(lines: Iterable[str], source: str,
-                        column: str | None = None) -> np.ndarray:
+                        column: str | None = None, allow_nonfinite: bool = False) -> np.ndarray:
     """The metrics in ``lines`` (see the module docstring for the formats)."""
     it = _content(lines)
     first = next(it, None)
@@ -78,14 +78,14 @@ def parse_metrics_lines(lines: Iterable[str], source: str,
             cells = split(ln)
             if len(cells) != width:
                 raise UsageError(f"{where} {i}: {len(cells)} fields, expected {width}")
-            out.append(_number(cells[col], f"{where} {i}"))
+            out.append(_number(cells[col], f"{where} {i}", allow_nonfinite))
     else:
         if column is not None and column != "1" and column != ln0:
             raise UsageError(f"--metrics-column '{column}' not in metrics {source}; it has "
                              "one column")
         rows = it if not is_number(ln0) else _chain(first, it)
         for i, ln in rows:
-            out.append(_number(ln, f"{where} {i}"))
+            out.append(_number(ln, f"{where} {i}", allow_nonfinite))
     if not len(out):
         raise UsageError(f"metrics {source} holds no numbers")
     return np.frombuffer(out, dtype=np.float64).copy()
@@ -113,30 +113,28 @@ def _pick_column(header: list[str] | None, width: int, column: str | None, sourc
     return candidates[0]
 
 
-def read_metrics(raw: Any, column: str | None = None, flag: str = "--metrics") -> np.ndarray:
-    """The metrics series from a path, ``-`` (stdin), or a sequence of numbers."""
+def read_metrics(raw: Any, column: str | None = None, flag: str = "--metrics",
+                 allow_nonfinite: bool = False) -> np.ndarray:
+    """The metrics series from a path, ``-`` (stdin), or a sequence of numbers.
+
+    ``allow_nonfinite``: accept nan, inf and -inf (the framework dialects, whose plateau
+    schedulers do what the framework does with them); otherwise they are refused.
+    """
     if isinstance(raw, np.ndarray) or (isinstance(raw, Sequence) and not isinstance(raw, str)):
         arr = np.asarray(raw, dtype=np.float64).ravel()
         if arr.size == 0:
             raise UsageError(f"{flag}: the metrics sequence is empty")
-        if not np.all(np.isfinite(arr)):
+        if not allow_nonfinite and not np.all(np.isfinite(arr)):
             bad = int(np.flatnonzero(~np.isfinite(arr))[0])
             raise UsageError(f"{flag}: metric {bad} is {arr[bad]!r}, not a finite number")
         return arr
     if not isinstance(raw, str) or not raw.strip():
         raise UsageError(f"invalid value for {flag}: '{raw}' (a file name, or - for stdin)")
-    if raw == "-":
-        if sys.stdin is None or sys.stdin.isatty():
-            raise UsageError(f"{flag} - reads stdin, but stdin is a terminal; pipe the metrics in")
-        return parse_metrics_lines(sys.stdin, "from stdin", column)
-    try:
-        with open(raw, encoding="utf-8") as fh:
-            return parse_metrics_lines(fh, f"file '{raw}'", column)
-    except FileNotFoundError:
-        raise UsageError(f"metrics file '{raw}' does not exist") from None
-    except IsADirectoryError:
-        raise UsageError(f"metrics file '{raw}' is a directory") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"metrics file '{raw}' is not text") from None
-    except OSError as e:
-        raise UsageError(f"cannot read metrics file '{raw}': {e.strerror}") from None
+    if raw == "-" and (sys.stdin is None or sys.stdin.isatty()):
+        raise UsageError(f"{flag} - reads stdin, but stdin is a terminal; pipe the metrics in")
+    from .reading import read_input
+
+    # bounded (size, line length, no NUL), and a UTF-8 BOM is not part of the first value
+    text = read_input(raw, "metrics" if raw == "-" else "metrics file").decode("utf-8-sig")
+    source = "from stdin" if raw == "-" else f"file '{raw}'"
+    return parse_metrics_lines(text.splitlines(), source, column, allow_nonfinite)

@@ -32,13 +32,9 @@ def _kind(path: str) -> str:
 def read(path: str) -> list[dict[str, Any]]:
     """The schedules in a spec file: one table, or ``schedules = [...]``."""
     kind = _kind(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        raise UsageError(f"spec file '{path}' does not exist") from None
-    except OSError as e:
-        raise UsageError(f"cannot read spec file '{path}': {e.strerror}") from None
+    from .reading import read_input
+
+    raw = read_input(path, "spec file")
     try:
         if kind == "json":
             doc = json.loads(raw)

@@ -311,3 +311,56 @@ def test_large_metrics_file_is_read(tmp_path):
     f = tmp_path / "m.txt"
     f.write_text("\n".join(repr(x) for x in values.tolist()) + "\n")
     assert np.array_equal(read_metrics(str(f)), values)
+
+
+# -------------------------------------------------------------------------- unbounded reads
+
+@pytest.mark.parametrize("words, stdin", [
+    (["table", "log", "/dev/zero"], None), (["table", "log", "/dev/urandom"], None),
+    (["table", "plateau", "--metrics", "/dev/zero"], None),
+    (["table", "plateau", "--metrics", "-"], "/dev/zero"), (["identify", "-"], "/dev/zero"),
+    (["identify", "/dev/urandom"], None), (["table", "--spec", "{zero}"], None),
+    (["table", "--spec", "{random}"], None), (["compare", "--spec", "{zero}"], None),
+])
+def test_endless_inputs_are_cut_off(tmp_path, words, stdin):
+    """Issue 15.2: each of these grew to several GB before 'out of memory'. Input is read
+    with a size bound, a line-length bound and no NUL in text: refused at once, exit 2."""
+    (tmp_path / "z.toml").symlink_to("/dev/zero")
+    (tmp_path / "r.json").symlink_to("/dev/urandom")
+    words = [w.replace("{zero}", str(tmp_path / "z.toml")).replace("{random}",
+             str(tmp_path / "r.json")) for w in words]
+    with open(stdin or os.devnull, "rb") as fh:
+        r = subprocess.run([LRSCHED, *words], stdin=fh, capture_output=True, text=True,
+                           timeout=60)
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    assert r.stderr.count("\n") == 1 and ("NUL" in r.stderr or "UTF-8" in r.stderr
+                                         or "MiB" in r.stderr)
+
+
+def test_a_stream_without_end_is_refused_at_the_size_bound(monkeypatch, tmp_path):
+    import io
+
+    from lrsched_cli import reading
+    from lrsched_cli.errors import UsageError
+
+    monkeypatch.setattr(reading, "MAX_INPUT_BYTES", 3 * 2**20)
+    monkeypatch.setattr(reading, "MAX_LINE_BYTES", 64)
+    monkeypatch.setattr(reading, "_CHUNK", 16)  # lines that run across many chunks
+    with pytest.raises(UsageError, match="larger than 3 MiB"):
+        reading._read_stream(io.BytesIO(b"1\n" * 2**21), "metrics", "from stdin", True, None)
+    assert reading._read_stream(io.BytesIO(b"1\n" + b"9" * 64), "m", "x", True, None)
+    with pytest.raises(UsageError, match="a line longer than"):  # across chunk boundaries
+        reading._read_stream(io.BytesIO(b"1\n" + b"9" * 70), "metrics", "x", True, None)
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"1\n" * (2 * 2**20))
+    with pytest.raises(UsageError, match="is 4 MiB; lrsched reads at most 3 MiB"):
+        reading.read_input(str(big), "metrics file")
+
+
+def test_metrics_with_a_utf8_bom_keep_their_first_value(tmp_path):
+    """Issue 15.6: the BOM made the first value read as a header."""
+    from lrsched_cli.metrics import read_metrics
+
+    f = tmp_path / "m.txt"
+    f.write_bytes(b"\xef\xbb\xbf0.5\n0.4\n0.3\n")
+    assert read_metrics(str(f)).tolist() == [0.5, 0.4, 0.3]
