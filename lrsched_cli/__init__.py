@@ -7,33 +7,13 @@ Python API::
     [0.1, 0.085502, 0.0505, 0.015498]
 """
 
-from __future__ import annotations
-
-from typing import Any
-
 __version__ = "0.1.0"
 __all__ = ["schedule", "__version__"]
 
 
-def schedule(name: str, steps: int | str | None = None, **params: Any) -> Any:
-    """The learning rates of schedule ``name`` as a float64 numpy array.
+def __getattr__(name: str) -> object:  # PEP 562: the API is loaded on first use
+    if name == "schedule":
+        from .api import schedule
 
-    ``params`` are the schedule's options by Python name (``lr_max=0.1``) or alias
-    (``eta_min=0``), plus the run options (``warmup=10``, ``start=5``, ...). Values are
-    validated exactly as on the command line: a bad one raises
-    :class:`lrsched_cli.errors.UsageError` (a ``ValueError``).
-
-    With parameter groups (``groups="backbone=0.1,head=1"``, or ``layer_decay=0.65,
-    layers=12`` and optionally ``layer_decay_style="electra"``) the result is a dict from
-    group name to array, in group order: ``lr_group[t] = multiplier * lr[t]``.
-    """
-    from . import groups as _groups
-    from .compose import evaluate
-    from .registry import resolve
-
-    group_raw, rest = _groups.split(params)
-    chosen = _groups.resolve(group_raw)
-    series = evaluate(resolve(name, {"steps": steps, **rest}))
-    if chosen is None:
-        return series.values
-    return {s.label: s.values for s in _groups.apply(series, chosen)}
+        return schedule
+    raise AttributeError(f"module 'lrsched_cli' has no attribute '{name}'")

@@ -1,5 +1,5 @@
 """``python -m lrsched_cli``."""
 
-from lrsched_cli.cli import main
+from lrsched_cli.launch import main
 
 main()

@@ -393,7 +393,9 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
         spec = registry.resolve(entry, raw)
         save = kw.pop("save_spec", None)
         if save:
-            _save_native(save, spec, raw, group_raw)
+            from .specfile import check_path
+
+            check_path(save)
         if action == "code":
             from .codegen import emit
 
@@ -402,6 +404,8 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
         from .compose import evaluate
 
         _run_action(action, evaluate(spec), group_raw, kw, out_names)
+        if save:  # only once the run has succeeded (a failed run leaves the file as it was)
+            _save_native(save, spec, raw, group_raw)
         return None
 
     callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
@@ -455,10 +459,14 @@ def _word_command(action: str, name: str, sig_params: list[inspect.Parameter],
         group_raw = {k: kw[k] for k in group_names}
         if action == "spec":
             return {**raw, **group_raw}
-        series = make_series(raw)
         if save is not None and kw.get("save_spec"):
-            save(kw["save_spec"], {**raw, **group_raw})
+            from .specfile import check_path
+
+            check_path(kw["save_spec"])
+        series = make_series(raw)
         _run_action(action, series, group_raw, kw, out_names)
+        if save is not None and kw.get("save_spec"):  # only once the run has succeeded
+            save(kw["save_spec"], {**raw, **group_raw})
         return None
 
     callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]

@@ -451,6 +451,10 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
         from .render.figure import figure_format
 
         figure_format(plot)
+    if save_spec:
+        from .specfile import check_path
+
+        check_path(save_spec)
     names = choose_labels([_without_group_options(t) for t in texts], labels)
     given = len(labels or [])
     plain = [" ".join(_without_group_options(t).split()) for t in texts]
@@ -472,8 +476,6 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
         raise UsageError(f"{len(series)} curves to compare (the specs' parameter groups "
                          f"included); at most {MAX_CURVES}: fewer groups or specs")
     chosen = parse_at(at, series) if at else None
-    if save_spec:
-        _save(save_spec, texts, names, steps)
 
     diff: Difference | None = None  # computed once, for the JSON and the report
     if data_fmt is not None:
@@ -493,3 +495,5 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
         show_terminal(series, stdout_console(), rows, chosen, log_y, height, diff=diff)
     if data_fmt is not None and output not in (None, "-"):
         sys.stderr.write(f"wrote {output}\n")
+    if save_spec:  # only once the run has succeeded (a failed run leaves the file as it was)
+        _save(save_spec, texts, names, steps)

@@ -22,6 +22,11 @@ from .errors import UsageError
 SPECIAL = ("schedule", "expr", "label")
 
 
+def check_path(path: str) -> None:
+    """Refuse a spec file name lrsched cannot write, before any work is done."""
+    _kind(path)
+
+
 def _kind(path: str) -> str:
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".toml", ".json"):

@@ -157,7 +157,9 @@ def test_existing_file_survives_failed_runs(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["lr.csv"]
 
 
-def test_interrupt_in_the_middle_of_a_large_export(tmp_path):
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupt_in_the_middle_of_a_large_export(tmp_path, sig, code):
+    """SIGTERM (issue 15.5) cleans up as Ctrl-C does: no .tmp file left, the old one kept."""
     target = tmp_path / "big.csv"
     target.write_text("old\n")
     proc = subprocess.Popen([LRSCHED, "export", "cosine", "--steps", "300000000", "-o",
@@ -168,9 +170,9 @@ def test_interrupt_in_the_middle_of_a_large_export(tmp_path):
             break
         time.sleep(0.05)
     time.sleep(0.3)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    assert proc.returncode == code, err
     assert b"Traceback" not in err
     assert target.read_text() == "old\n"
     assert sorted(os.listdir(tmp_path)) == ["big.csv"]
@@ -364,3 +366,54 @@ def test_metrics_with_a_utf8_bom_keep_their_first_value(tmp_path):
     f = tmp_path / "m.txt"
     f.write_bytes(b"\xef\xbb\xbf0.5\n0.4\n0.3\n")
     assert read_metrics(str(f)).tolist() == [0.5, 0.4, 0.3]
+
+
+# -------------------------------------------------------------------------- nothing overwritten
+
+def test_save_spec_is_written_only_after_success(tmp_path):
+    """Issue 15.5: --save-spec replaced an existing file even when the run then failed."""
+    spec = tmp_path / "keep.toml"
+    spec.write_text('schedule = "step"\n')
+    for words in (["export", "cosine", "-o", str(tmp_path / "no" / "x.csv")],
+                  ["plot", "cosine", "-o", str(tmp_path / "no" / "x.png")],
+                  ["export", "torch", "StepLR(step_size=3)", "-o", str(tmp_path / "no/x.csv")],
+                  ["compare", "cosine", "step", "-o", str(tmp_path / "no" / "x.csv")]):
+        r = _run(*words, "--save-spec", str(spec))
+        assert r.returncode == 1, r.stderr
+        assert spec.read_text() == 'schedule = "step"\n', words
+    assert sorted(os.listdir(tmp_path)) == ["keep.toml"]
+    r = _run("export", "cosine", "--steps", "5", "--save-spec", str(tmp_path / "x.txt"))
+    assert r.returncode == 2 and r.stdout == "" and "toml or .json" in r.stderr  # before work
+    r = _run("export", "cosine", "--steps", "5", "--save-spec", str(spec))
+    assert r.returncode == 0 and 'schedule = "cosine"' in spec.read_text()
+
+
+def test_replacing_keeps_the_mode_and_writes_through_symlinks(tmp_path):
+    """Issue 15.5: an atomic replace turned a 0600 file into 0644 and replaced a symlink."""
+    private = tmp_path / "private.csv"
+    private.write_text("old\n")
+    private.chmod(0o600)
+    assert _run("export", "cosine", "--steps", "3", "-o", str(private)).returncode == 0
+    assert (private.stat().st_mode & 0o777) == 0o600 and private.read_text().startswith("step")
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real.name)
+    assert _run("export", "cosine", "--steps", "3", "-o", str(link)).returncode == 0
+    assert link.is_symlink() and real.read_text().startswith("step,lr\n0,0.1")
+
+
+def test_ctrl_c_during_start_up_is_quiet():
+    """Issue 15.8: Ctrl-C while lrsched is still importing printed a traceback. From the
+    entry point's first instruction an interrupt exits 130 without one (what the Python
+    interpreter does before that, in its own start-up, is outside lrsched's reach)."""
+    code = ("import signal, os, sys; sys.argv = ['lrsched', 'table', 'cosine'];"
+            "import lrsched_cli.launch as L;"
+            "import builtins; real = builtins.__import__\n"
+            "def slow(name, *a, **k):\n"
+            "    if name == 'typer': os.kill(os.getpid(), signal.SIGINT)\n"
+            "    return real(name, *a, **k)\n"
+            "builtins.__import__ = slow; L.main()")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 130 and "Traceback" not in r.stderr, r.stderr

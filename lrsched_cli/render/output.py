@@ -55,8 +55,12 @@ def output_file(path: str, binary: bool = False) -> Iterator[IO]:
 def atomic_file(path: str, binary: bool = False) -> Iterator[IO]:
     """A temporary file beside ``path``; on success it replaces ``path`` at once.
 
-    On any failure (an error, an interrupt) the temporary file is removed.
+    On any failure (an error, an interrupt, SIGTERM) the temporary file is removed. A
+    symlink is written through (its target is replaced; the link stays); a file that exists
+    keeps its permission bits and, where the process may set them, its owner and group. A
+    hard link is not kept: the other names still show the old content.
     """
+    path = os.path.realpath(path) if os.path.islink(path) else path
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise RuntimeFailure(f"cannot write '{path}': it is a directory; give a file name")
@@ -70,7 +74,7 @@ def atomic_file(path: str, binary: bool = False) -> Iterator[IO]:
         with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8",
                        newline=None if binary else "") as fh:
             yield fh
-        os.chmod(tmp, 0o666 & ~_umask())
+        _keep_attributes(tmp, path)
         os.replace(tmp, path)
     except OSError as e:
         with contextlib.suppress(OSError):
@@ -80,6 +84,18 @@ def atomic_file(path: str, binary: bool = False) -> Iterator[IO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _keep_attributes(tmp: str, path: str) -> None:
+    """Give ``tmp`` the mode (and owner) of the file it replaces, or a new file's mode."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        os.chmod(tmp, 0o666 & ~_umask())
+        return
+    os.chmod(tmp, stat.S_IMODE(st.st_mode))
+    with contextlib.suppress(OSError):  # only root (or the owner, for the group) may
+        os.chown(tmp, st.st_uid, st.st_gid)
 
 
 def _umask() -> int:

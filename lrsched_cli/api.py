@@ -1,0 +1,30 @@
+"""The Python API: ``from lrsched_cli import schedule`` (the package imports this module
+only when ``schedule`` is first used, so that ``lrsched`` starts without it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def schedule(name: str, steps: int | str | None = None, **params: Any) -> Any:
+    """The learning rates of schedule ``name`` as a float64 numpy array.
+
+    ``params`` are the schedule's options by Python name (``lr_max=0.1``) or alias
+    (``eta_min=0``), plus the run options (``warmup=10``, ``start=5``, ...). Values are
+    validated exactly as on the command line: a bad one raises
+    :class:`lrsched_cli.errors.UsageError` (a ``ValueError``).
+
+    With parameter groups (``groups="backbone=0.1,head=1"``, or ``layer_decay=0.65,
+    layers=12`` and optionally ``layer_decay_style="electra"``) the result is a dict from
+    group name to array, in group order: ``lr_group[t] = multiplier * lr[t]``.
+    """
+    from . import groups as _groups
+    from .compose import evaluate
+    from .registry import resolve
+
+    group_raw, rest = _groups.split(params)
+    chosen = _groups.resolve(group_raw)
+    series = evaluate(resolve(name, {"steps": steps, **rest}))
+    if chosen is None:
+        return series.values
+    return {s.label: s.values for s in _groups.apply(series, chosen)}
