@@ -417,3 +417,11 @@ def test_ctrl_c_during_start_up_is_quiet():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 130 and "Traceback" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "npy"])
+def test_non_finite_rates_are_refused_not_written_as_null(run, tmp_path, fmt):
+    """Issue 15.6: ExponentialLR(gamma=1e308) was written as null with exit 0."""
+    out = tmp_path / f"x.{fmt}"
+    r = run("export", "torch", "ExponentialLR(gamma=1e308)", "--steps", "5", "-o", str(out))
+    assert r.exit_code == 2 and "inf at step 2" in r.stderr and not out.exists()

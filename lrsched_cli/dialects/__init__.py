@@ -46,6 +46,14 @@ def series(dialect: str, expr: str, steps: int | None, base_lr: float,
     from ..series import Series, held
 
     values, n = evaluate(dialect, expr, steps, base_lr, metrics)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:  # the framework's arithmetic overflowed: say where, never write null
+        from ..errors import UsageError
+
+        k = int(bad[0])
+        raise UsageError(f"{dialect} {_short(expr)} gives lr {float(values[k])!r} at step {k} (its "
+                         "arithmetic leaves float64 there; the framework computes the same "
+                         "non-finite rate): nothing written")
     d = get(dialect)
     params: dict[str, Any] = {"expr": " ".join(expr.split())}
     if d.uses_base_lr:
@@ -67,6 +75,11 @@ def series(dialect: str, expr: str, steps: int | None, base_lr: float,
                       source=lambda a, b: held(lambda e0, e1: values[e0:e1], a, b, k))
     return Series(label=label, steps=np.arange(start, n, dtype=np.int64), values=values[start:],
                   name=dialect, params=params, unit=unit, total_steps=n)
+
+
+def _short(expr: str) -> str:
+    text = " ".join(expr.split())
+    return f"'{text}'" if len(text) <= 60 else f"'{text[:57]}...'"
 
 
 DESCRIPTIONS = {
@@ -97,7 +110,7 @@ def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
         base_lr = registry.parse_float(BASE_LR, raw["base_lr"])
     metrics = None
     if raw.get("metrics") is not None:
-        metrics = read_metrics(raw["metrics"], column=raw.get("metrics_column"))
+        metrics = read_metrics(raw["metrics"], raw.get("metrics_column"), allow_nonfinite=True)
     return series(dialect, raw["expr"], run.n, base_lr, metrics, run=run)
 
 
