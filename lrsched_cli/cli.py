@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -56,8 +57,25 @@ STEP_OFFSET = Number("int", -10**12, 10**12)  # steps beyond float64's exact int
 STEP_SCALE = Number("int", 1, 10**9)
 
 
+_QUOTED = re.compile(r"'([^']{100,})'")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_MESSAGE = 1000
+
+
+def one_line_message(message: str) -> str:
+    """An error message as one readable line: control characters (newlines, NUL) escaped,
+    an echoed value of 100 characters or more cut to its start, the whole at most
+    MAX_MESSAGE characters (a 50 MB value is not echoed back)."""
+    message = _QUOTED.sub(lambda m: f"'{m.group(1)[:60]}...' ({len(m.group(1)):,} "
+                                    "characters)", message)
+    message = _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], message)
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE - 20] + f"... ({len(message):,} characters)"
+    return message
+
+
 def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"lrsched: error: {message}\n")
+    sys.stderr.write(f"lrsched: error: {one_line_message(message)}\n")
     sys.stderr.flush()
     sys.exit(code)
 

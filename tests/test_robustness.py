@@ -425,3 +425,38 @@ def test_non_finite_rates_are_refused_not_written_as_null(run, tmp_path, fmt):
     out = tmp_path / f"x.{fmt}"
     r = run("export", "torch", "ExponentialLR(gamma=1e308)", "--steps", "5", "-o", str(out))
     assert r.exit_code == 2 and "inf at step 2" in r.stderr and not out.exists()
+
+
+def test_a_log_of_a_hundred_thousand_columns_is_read_in_linear_time(tmp_path):
+    """Issue 15.7: header.index inside a loop made a 10^5-column CSV take 61 s (0.6 s now;
+    the timeout only catches a return of the quadratic cost)."""
+    cols = 100_000
+    path = tmp_path / "wide.csv"
+    with open(path, "w") as f:
+        f.write("step," + ",".join(f"m{i}" for i in range(cols)) + ",lr\n")
+        for s in range(3):
+            f.write(f"{s}," + ",".join("1" for _ in range(cols)) + f",{0.1 / (s + 1)}\n")
+    r = subprocess.run([LRSCHED, "export", "log", str(path)], capture_output=True, text=True,
+                       timeout=20)
+    assert r.returncode == 0 and r.stdout.splitlines()[1:] == ["0,0.1", "1,0.05",
+                                                               "2,0.03333333333333333"]
+    r = subprocess.run([LRSCHED, "export", "log", str(path), "--column", "x"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 2 and "and 99,989 more" in r.stderr and len(r.stderr) < 1000
+
+
+@pytest.mark.parametrize("value", ["x" * 100_000, "a\nb\rc", "\x00" * 10_000, "é\x1b[31m"])
+def test_echoed_values_are_cut_and_escaped(value):
+    """Issue 15.7/15.8: messages echoed a whole 50 MB value, raw newlines and NUL bytes."""
+    from lrsched_cli.cli import one_line_message
+
+    msg = one_line_message(f"invalid value for --lr-max: '{value}' (allowed: a number)")
+    assert "\n" not in msg and "\r" not in msg and "\x00" not in msg and "\x1b" not in msg
+    assert len(msg) <= 1000 and msg.endswith("(allowed: a number)")
+
+
+def test_a_huge_csv_field_is_a_usage_error(run, tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("step,lr\n0," + "9" * 900_000 + "\n")
+    r = run("export", "log", str(path))
+    assert r.exit_code == 2 and "internal error" not in r.stderr
