@@ -11,6 +11,7 @@ import inspect
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from typer.core import TyperGroup
 
 from . import __version__, registry
 from .errors import LrschedError, UsageError
+from .notices import note
 from .terminal import stdout_console
 
 _click = typer.main._click  # the click Typer ships (exceptions, Context)
@@ -57,24 +59,29 @@ STEP_OFFSET = Number("int", -10**12, 10**12)  # steps beyond float64's exact int
 STEP_SCALE = Number("int", 1, 10**9)
 
 
-_QUOTED = re.compile(r"'([^']{100,})'")
+_LONG = re.compile(r"\S{240,}")  # a run without spaces that long is an echoed value
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_MESSAGE = 1000
 
 
 def one_line_message(message: str) -> str:
     """An error message as one readable line: control characters (newlines, NUL) escaped,
-    an echoed value of 100 characters or more cut to its start, the whole at most
-    MAX_MESSAGE characters (a 50 MB value is not echoed back)."""
-    message = _QUOTED.sub(lambda m: f"'{m.group(1)[:60]}...' ({len(m.group(1)):,} "
-                                    "characters)", message)
+    an echoed value (a run of 240 characters or more without a space) cut to its start, the
+    whole at most MAX_MESSAGE characters (a 50 MB value is not echoed back)."""
+    message = _LONG.sub(lambda m: f"{m.group(0)[:60]}... ({len(m.group(0)):,} characters)",
+                        message)
     message = _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], message)
+    # bytes of an argument that were not UTF-8 (kept by Python as surrogates): as \xNN
+    message = message.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE - 20] + f"... ({len(message):,} characters)"
     return message
 
 
 def _fail(message: str, code: int) -> None:
+    from . import notices
+
+    notices.discard()  # the error is the one line
     sys.stderr.write(f"lrsched: error: {one_line_message(message)}\n")
     sys.stderr.flush()
     sys.exit(code)
@@ -98,11 +105,17 @@ class LrschedGroup(TyperGroup):
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
+        from . import notices
+
         stdout_before = _stdout_identity()
         try:
-            rv = super().main(args=args, prog_name=prog_name or "lrsched",
-                              complete_var=complete_var, standalone_mode=False, **extra)
+            with warnings.catch_warnings():  # numpy's and matplotlib's: never a 2nd line
+                warnings.simplefilter("ignore")
+                rv = super().main(args=args, prog_name=prog_name or "lrsched",
+                                  complete_var=complete_var, standalone_mode=False, **extra)
         except SystemExit as e:
+            if e.code in (0, None):
+                notices.flush()
             # A closed stdout (``| head``) is met by rich (stdout pointed at /dev/null, exit 1)
             # and by click (stdout wrapped to pacify the final flush, exit 1). A filter whose
             # reader left has done its job: exit 0, as export does.
@@ -133,6 +146,7 @@ class LrschedGroup(TyperGroup):
                 raise
             _fail(f"internal error: {type(e).__name__}: {e} (set LRSCHED_DEBUG=1 for "
                   "details, and please report it)", 1)
+        notices.flush()
         if standalone_mode:
             sys.exit(rv if isinstance(rv, int) else 0)
         return rv
@@ -772,7 +786,7 @@ def _do_plot(series: list[Any], output: str | None, log_y: bool, title: str | No
                          "or give -o FILE")
     save_figure(series, path, log_y=log_y, title=title, dpi=dpi, quiet=quiet)
     if not quiet and path != "-":
-        sys.stderr.write(f"wrote {path}\n")
+        note(f"wrote {path}")
 
 
 def _do_export(series: list[Any], format: str | None, output: str | None,

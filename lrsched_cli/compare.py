@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,6 +9,7 @@ import numpy as np
 
 from .errors import UsageError
 from .metrics import is_number
+from .notices import note
 from .series import Series
 
 MIN_SPECS, MAX_SPECS = 2, 8
@@ -490,10 +490,10 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
         from .render.figure import save_figure
 
         save_figure(series, plot, log_y=log_y)
-        sys.stderr.write(f"wrote {plot}\n")
+        note(f"wrote {plot}")
     if data_fmt is None:  # a data format replaces the terminal view (-o FILE or stdout)
         show_terminal(series, stdout_console(), rows, chosen, log_y, height, diff=diff)
     if data_fmt is not None and output not in (None, "-"):
-        sys.stderr.write(f"wrote {output}\n")
+        note(f"wrote {output}")
     if save_spec:  # only once the run has succeeded (a failed run leaves the file as it was)
         _save(save_spec, texts, names, steps)

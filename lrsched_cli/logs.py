@@ -24,12 +24,12 @@ import io
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import LrschedError, UsageError
+from .notices import note
 from .series import Series
 
 STEP_NAMES = ("step", "global_step", "iteration", "iter", "epoch", "steps", "_step")
@@ -443,7 +443,7 @@ def log_series(path: str, column: str | None = None, step_offset: int = 0,
                          "number >= 1)")
     log = read(path, column)
     if log.note and not quiet:
-        sys.stderr.write(log.note + "\n")
+        note(log.note)
     steps = log.steps * step_scale + step_offset
     if len(steps) and steps[0] < 0:
         raise UsageError(f"--step-offset {step_offset} puts logged step {int(log.steps[0])} "

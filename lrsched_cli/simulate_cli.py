@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .errors import UsageError
+from .notices import note
 from .series import Series
 from .simulate import NQM, Run, expected_loss, find_lr, monte_carlo
 
@@ -114,11 +114,11 @@ def run_simulate(texts: Sequence[str], steps: str | None, labels: Sequence[str] 
         _write(runs, model, data_fmt, output)
     if plot is not None:
         _figure(runs, model, plot)
-        sys.stderr.write(f"wrote {plot}\n")
+        note(f"wrote {plot}")
     if data_fmt is None:  # a data format replaces the terminal view
         _show(runs, model, rows, log_y, height, samples)
     if data_fmt is not None and output not in (None, "-"):
-        sys.stderr.write(f"wrote {output}\n")
+        note(f"wrote {output}")
 
 
 def _loss_series(runs: Sequence[Run]) -> list[Series]:
@@ -291,6 +291,9 @@ def run_find_lr(model: NQM, start: float, end: float, steps: int, rule: str, hei
 
         figure_format(plot)
     rt = find_lr(model, start, end, steps, rule=rule)
+    if plot is not None:  # first: a figure that cannot be written leaves stdout empty
+        _range_figure(rt, model, plot)
+        note(f"wrote {plot}")
     console = stdout_console()
     color = use_color(console.file)
     s = Series("smoothed loss", steps=rt.lr, values=rt.smoothed, name="find-lr")
@@ -308,9 +311,6 @@ def run_find_lr(model: NQM, start: float, end: float, steps: int, rule: str, hei
                   f"on the model: {model.stability_limit:.3g} (2(1+momentum)/h_max); swept "
                   f"{rt.lr[0]:.2g} to {rt.lr[-1]:.2g} in {len(rt.lr)} steps", highlight=False,
                   markup=False)
-    if plot is not None:
-        _range_figure(rt, model, plot)
-        sys.stderr.write(f"wrote {plot}\n")
 
 
 def _range_figure(rt: Any, model: NQM, path: str) -> None:

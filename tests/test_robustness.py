@@ -460,3 +460,31 @@ def test_a_huge_csv_field_is_a_usage_error(run, tmp_path):
     path.write_text("step,lr\n0," + "9" * 900_000 + "\n")
     r = run("export", "log", str(path))
     assert r.exit_code == 2 and "internal error" not in r.stderr
+
+
+@pytest.mark.parametrize("words", [
+    ["table", "cosine", "--steps", "1e9"],
+    ["find-lr", "--plot", "/nonexistent/x.png"],
+    ["table", "log", "{hf}", "--at", "99999"],  # a note ('using key ...') on the way
+    ["identify", "{hf}", "--top", "0"],
+    ["plot", "cosine", "--title", "$\\frac{$", "-o", "{tmp}/t.png"],
+    ["table", "cosine", "--lr-max", "\udcff\udcfe"],  # bytes that are not UTF-8, as argv has them
+    ["export", "torch", "LambdaLR(lambda e: math.exp(1000 * e))", "--steps", "3"],
+])
+def test_failure_is_one_line_on_stderr_and_nothing_on_stdout(tmp_path, words):
+    """Issue 15.8: on failure stdout stays empty and stderr is one line: no title printed
+    first, no chart, no note before the error, no numpy or matplotlib warning."""
+    hf = os.path.join(os.path.dirname(__file__), "logs", "hf", "trainer_state.json")
+    words = [w.replace("{hf}", hf).replace("{tmp}", str(tmp_path)) for w in words]
+    r = subprocess.run([LRSCHED, *[os.fsencode(w) for w in words]], capture_output=True,
+                       timeout=60)
+    assert r.returncode in (1, 2) and r.stdout == b"", r.stdout[:300]
+    lines = r.stderr.decode("utf-8", "replace").splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lrsched: error: "), r.stderr
+    assert "internal error" not in lines[0]
+
+
+def test_notes_are_said_after_success(run):
+    hf = os.path.join(os.path.dirname(__file__), "logs", "hf", "trainer_state.json")
+    r = run("export", "log", hf)
+    assert r.exit_code == 0 and "using key 'learning_rate'" in r.stderr

@@ -180,6 +180,8 @@ def build_figure(series: Sequence[Series], log_y: bool = False, title: str | Non
                   f"{series[0].unit}    (lr axis cut at {label_number(cut)}: the lowest values "
                   "of some curves are not shown)")
     ax.set_ylabel("learning rate")
+    if title is not None:
+        _check_math(title)
     ax.set_title("\n".join(textwrap.wrap(title or default_title(series), 80)), fontsize=10,
                  loc="left")
     ax.grid(True, which="major", alpha=0.35, linewidth=0.6)
@@ -195,6 +197,21 @@ def build_figure(series: Sequence[Series], log_y: bool = False, title: str | Non
     elif len(series) > 1:
         ax.legend(frameon=False, fontsize=9)
     return fig
+
+
+def _check_math(title: str) -> None:
+    """A title with math (``$\\eta$``) that matplotlib cannot parse: a usage error, before
+    anything is drawn (matplotlib raises only when it renders)."""
+    if (title.count("$") - title.count("\\$")) < 2:
+        return
+    from matplotlib.mathtext import MathTextParser
+
+    try:
+        MathTextParser("path").parse(title)
+    except ValueError as e:
+        why = " ".join(str(e).split())
+        raise UsageError(f"--title '{title}': matplotlib cannot read its math text ({why}); "
+                         "write a literal dollar sign as \\$") from None
 
 
 def _step_label(x: float) -> str:
