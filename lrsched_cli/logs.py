@@ -117,6 +117,41 @@ def _listing(available: dict[str, int], most: int = 12) -> str:
 # --------------------------------------------------------------------------------------
 # Steps: sorted, unique; repeats with the same value merged, with another value refused.
 
+MAX_LOG_STEP = 2**53  # steps beyond float64's exact integers cannot be compared
+
+
+def _values(path: str, items: object, what: str) -> np.ndarray:
+    """A JSON list of rates as float64: every item a number (not a bool, string or list)."""
+    if not isinstance(items, list):
+        raise _err(path, f"{what} is {type(items).__name__}, not a list of numbers")
+    for k, x in enumerate(items):
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise _err(path, f"{what}[{k}] is {_shown(x)}, not a number")
+    return np.array(items, dtype=np.float64)
+
+
+def _steps(path: str, items: object, what: str) -> np.ndarray:
+    """A JSON list of steps as int64: whole numbers within +-2**53."""
+    if not isinstance(items, list):
+        raise _err(path, f"{what} is {type(items).__name__}, not a list of steps")
+    for k, x in enumerate(items):
+        _step(path, x, f"{what}[{k}]")
+    return np.array(items, dtype=np.int64)
+
+
+def _step(path: str, x: object, what: str) -> int:
+    ok = isinstance(x, int) and not isinstance(x, bool) or (
+        isinstance(x, float) and x.is_integer())
+    if not ok or abs(x) > MAX_LOG_STEP:  # type: ignore[arg-type]
+        raise _err(path, f"{what} is {_shown(x)}, not a whole step (at most 2**53)")
+    return int(x)  # type: ignore[arg-type]
+
+
+def _shown(x: object) -> str:
+    text = json.dumps(x) if isinstance(x, (list, dict, str, type(None), bool)) else repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _tidy(path: str, steps: np.ndarray, values: np.ndarray,
           lines: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     if not len(values):
@@ -231,16 +266,23 @@ def _read_json(path: str, text: str, column: str | None) -> Log:
     if isinstance(doc, dict) and isinstance(doc.get("log_history"), list):
         return _read_hf(path, doc["log_history"], column)
     if isinstance(doc, dict) and "schedules" in doc:
-        items = {(s.get("label") or s.get("schedule")): s for s in doc["schedules"]}
+        scheds = doc["schedules"]
+        if not isinstance(scheds, list) or not all(isinstance(x, dict) for x in scheds):
+            raise _err(path, "'schedules' is not a list of schedules (as lrsched exports "
+                             "them)")
+        items = {str(s.get("label") or s.get("schedule")): s for s in scheds}
         name, note = _choose(path, {k: len(v.get("lr", [])) for k, v in items.items()},
                              column, "schedule")
         doc = items[name]
-    if isinstance(doc, dict) and isinstance(doc.get("lr"), list):
-        values = np.array(doc["lr"], dtype=np.float64)
+    if isinstance(doc, dict) and "lr" in doc:
+        values = _values(path, doc["lr"], "'lr'")
         if "step" in doc:
-            steps = np.array(doc["step"], dtype=np.int64)
+            steps = _steps(path, doc["step"], "'step'")
+            if len(steps) != len(values):
+                raise _err(path, f"{len(steps)} steps for {len(values)} rates")
         else:
-            steps = np.arange(len(values), dtype=np.int64) + int(doc.get("start", 0))
+            start = _step(path, doc.get("start", 0), "'start'")
+            steps = np.arange(len(values), dtype=np.int64) + start
         st, va = _tidy(path, steps, values)
         return Log(st, va, str(doc.get("label") or "lr"), "lrsched-json", _is_float32(va))
     if isinstance(doc, list) and all(isinstance(x, (int, float)) for x in doc):
@@ -263,10 +305,13 @@ def _read_hf(path: str, history: list, column: str | None) -> Log:
     for k, entry in enumerate(history):
         if not isinstance(entry, dict) or name not in entry:
             continue  # evaluation entries and the final summary have no learning rate
-        if not isinstance(entry.get("step"), int):
+        if not isinstance(entry.get("step"), int) or isinstance(entry.get("step"), bool):
             raise _err(path, f"log_history[{k}] has '{name}' but no whole 'step'")
-        steps.append(entry["step"])
-        values.append(float(entry[name]))
+        steps.append(_step(path, entry["step"], f"log_history[{k}].step"))
+        v = entry[name]
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise _err(path, f"log_history[{k}].{name} is {_shown(v)}, not a number")
+        values.append(float(v))
     st, va = _tidy(path, np.array(steps, dtype=np.int64), np.array(values, dtype=np.float64))
     return Log(st, va, name, "hf-trainer-state", _is_float32(va), "step", note)
 
@@ -287,9 +332,11 @@ def _read_jsonl(path: str, text: str, column: str | None) -> Log:
                 keys[k] = keys.get(k, 0) + 1
     name, note = _choose(path, keys, column, "key")
     got = [(i, r.get("step"), r[name]) for i, r in rows if r.get(name) is not None]
-    for i, s, _ in got:
-        if not isinstance(s, int):
-            raise _err(path, f"line {i}: no whole 'step'")
+    for i, s, v in got:
+        if not isinstance(s, int) or isinstance(s, bool) or abs(s) > MAX_LOG_STEP:
+            raise _err(path, f"line {i}: no whole 'step' (at most 2**53)")
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise _err(path, f"line {i}: '{name}' is {_shown(v)}, not a number")
     st, va = _tidy(path, np.array([s for _, s, _ in got], dtype=np.int64),
                    np.array([v for _, _, v in got], dtype=np.float64),
                    np.array([i for i, _, _ in got]))
@@ -323,11 +370,13 @@ def _read_numbers(path: str, text: str) -> Log | None:
     return None
 
 
-def _read_npy(path: str, column: str | None) -> Log:
+def _read_npy(path: str, data: bytes, column: str | None) -> Log:
     try:
-        arr = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as e:
+        arr = np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as e:
         raise _err(path, f"not a readable .npy array ({e})") from None
+    if arr.dtype.kind not in "iuf" or arr.dtype.names:
+        raise _err(path, f"an array of {arr.dtype} values; a log is an array of numbers")
     if arr.ndim == 2:
         cols = {f"{j}": arr.shape[0] for j in range(arr.shape[1])}
         if column is None and arr.shape[1] > 1:
@@ -408,7 +457,7 @@ def read(path: str, column: str | None = None) -> Log:
     data = read_input(path, "log", text=None, is_binary=lambda head: head.startswith(
         b"\x93NUMPY") or _is_tfrecord(head[:64]))
     if data.startswith(b"\x93NUMPY"):
-        return _read_npy(path, column)
+        return _read_npy(path, data, column)
     if _is_tfrecord(data[:64]):
         return _read_tensorboard(path, column)
     try:

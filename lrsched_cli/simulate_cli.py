@@ -33,14 +33,14 @@ def model_from_options(dim: int, curvature_power: float, noise: float, batch_siz
 
 def _closed_loop_plateau(text: str, steps: str | None) -> tuple[Any, int] | None:
     """A ``plateau`` spec without --metrics: driven by the model's own loss."""
-    import shlex
 
     from . import registry
     from .cli import build_command
     from .kernels import PlateauTracker
+    from .specs import spec_words
 
-    words = shlex.split(text)
-    if not words or words[0] != "plateau":
+    words = spec_words(text)  # (a spec that does not split is refused in one line)
+    if words[0] != "plateau":
         return None
     cmd = build_command("spec", registry.get("plateau"))
     with cmd.make_context("plateau", words[1:]) as ctx:

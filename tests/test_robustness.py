@@ -488,3 +488,41 @@ def test_notes_are_said_after_success(run):
     hf = os.path.join(os.path.dirname(__file__), "logs", "hf", "trainer_state.json")
     r = run("export", "log", hf)
     assert r.exit_code == 0 and "using key 'learning_rate'" in r.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"schedules": 5}', "not a list of schedules"),
+    ('{"lr": [0.1, null]}', "'lr'[1] is null, not a number"),
+    ('{"lr": ["a"]}', "is \"a\", not a number"),
+    ('{"lr": [[0.1]]}', "is [0.1], not a number"),
+    ('{"lr": [0.1, 0.2], "step": [0, 1e30]}', "not a whole step"),
+    ('{"lr": [0.1], "step": [Infinity]}', "not a whole step"),
+    ('{"log_history": [{"step": 1, "learning_rate": 0.1},'
+     ' {"step": 100000000000000000000000000000, "learning_rate": 0.1}]}', "not a whole step"),
+    ('{"step": 1e30, "lr": 0.1}\n{"step": 2, "lr": 0.1}\n', "no whole 'step'"),
+])
+def test_hostile_log_values_are_usage_errors(run, tmp_path, content, message):
+    """Issue 15.4: null, strings or lists as the lr, steps of 1e30 or inf, {"schedules": 5}
+    ended in "internal error"."""
+    path = tmp_path / "log.json"
+    path.write_text(content)
+    r = run("table", "log", str(path))
+    assert r.exit_code == 2 and message in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("array", ["strings", "structured"])
+def test_npy_logs_of_non_numbers_are_refused(run, tmp_path, array):
+    import numpy as np
+
+    path = tmp_path / "log.npy"
+    np.save(path, np.array(["a", "b"]) if array == "strings"
+            else np.zeros(3, dtype=[("a", "f8"), ("b", "i4")]))
+    r = run("table", "log", str(path))
+    assert r.exit_code == 2 and "a log is an array of numbers" in r.stderr
+
+
+def test_specs_that_do_not_split_are_refused_everywhere(run):
+    for words in (["simulate", "'unclosed"], ["compare", "'unclosed", "cosine"],
+                  ["compare", "recipe bert", "", "cosine"]):
+        r = run(*words)
+        assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "internal" not in r.stderr
