@@ -196,3 +196,125 @@ def test_dialect_lengths_in_epochs_and_tokens(run):
     assert json.loads(r.stdout)["steps"] == 20
     r = run("export", "torch", "StepLR(step_size=3)", "--steps", "4ep")
     assert r.exit_code == 2 and "--steps-per-epoch" in r.stderr
+
+
+# --- issue 14: metric-driven schedulers, Keras restarts, torch error wording ---------------
+
+
+def evm(fw: str, expr: str, metrics: list[float], steps: int | None = None,
+        base_lr: float = 1.0) -> np.ndarray:
+    return dialects.evaluate(fw, expr, steps, base_lr, np.array(metrics, dtype=np.float64))[0]
+
+
+def test_timm_plateau_follows_train_py():
+    # lr[0]: the constructor's lr (the base lr without warmup, not 0); lr[i+1]: after
+    # step(i + 1, metrics[i]). mode='min', patience 0: metrics[1] > metrics[0] is the first
+    # bad epoch, so lr[2] is the first reduced value.
+    v = evm("timm", "PlateauLRScheduler(mode='min', patience_t=0, decay_rate=0.5)",
+            [1.0, 2.0, 3.0, 0.5, 0.4], base_lr=0.1)
+    assert v.tolist() == [0.1, 0.1, 0.05, 0.025, 0.025]
+    v = evm("timm", "PlateauLRScheduler()", [0.5] * 5, base_lr=0.1)
+    assert v.tolist() == [0.1] * 5
+    # with a warmup: warmup_lr_init first, the base lr at epoch warmup_t, metrics ignored
+    v = evm("timm", "PlateauLRScheduler(mode='min', patience_t=0, warmup_t=2, "
+                    "warmup_lr_init=0.02, decay_rate=0.5)", [9.0, 9.0, 1.0, 2.0, 3.0], base_lr=0.1)
+    assert v.tolist() == [0.02, 0.06, 0.1, 0.1, 0.05]
+
+
+def test_keras_restart_index_is_keras_float32():
+    v = ev("keras", "CosineDecayRestarts(1.0, 1, t_mul=3.0)", 125)
+    assert v[121] == 1.0 and v[120] < 1e-3  # float64 logs said 4.999999999999999: 0.0
+    v = ev("keras", "CosineDecayRestarts(1.0, 5, t_mul=1.2)", 12)
+    assert v[11] < 1e-12 and v[5] == 1.0  # float32 says 1.9999999 at step 11: no restart yet
+    from lrsched_cli.dialects.keras import _xla_log_f32
+
+    # XLA's float32 log is not the correctly rounded one (that is 0.3646431565284729)
+    assert float(_xla_log_f32(np.float32(1.44))) == 0.3646431267261505
+    assert float(_xla_log_f32(np.float32(243.0))) == 5.493061542510986
+
+
+def test_keras_restarts_with_t_mul_below_1_end_in_a_refusal():
+    assert len(ev("keras", "CosineDecayRestarts(1.0, 10, t_mul=0.5)", 20)) == 20
+    with pytest.raises(UsageError, match="nan from step 20 in Keras"):
+        ev("keras", "CosineDecayRestarts(1.0, 10, t_mul=0.5)", 21)
+
+
+def test_hf_greedy_up_and_down():
+    # patience 0: each improvement divides by factor (up to max_lr), each other metric
+    # multiplies by it (down to min_lr); metrics[i] is step i+1's argument
+    v = evm("hf", "get_greedy_schedule(patience=0, factor=0.5, min_lr=0.01, max_lr=0.5)",
+            [1.0, 0.5, 0.25, 0.3, 0.3, 0.3, 0.3, 0.3], base_lr=0.1)
+    assert v.tolist() == [0.1, 0.2, 0.4, 0.5, 0.25, 0.125, 0.0625, 0.03125]
+    same = evm("hf", "get_scheduler('greedy', scheduler_specific_kwargs={'patience': 0, "
+                     "'factor': 0.5, 'min_lr': 0.01, 'max_lr': 0.5})",
+               [1.0, 0.5, 0.25, 0.3, 0.3, 0.3, 0.3, 0.3], base_lr=0.1)
+    np.testing.assert_array_equal(v, same)
+    # at min_lr, reset_start reductions bring back the initial lr (and a fresh best)
+    v = evm("hf", "GreedyLR(patience=0, factor=0.5, min_lr=0.025, reset_start=2)",
+            [1.0, 2.0, 2.0, 2.0, 2.0, 2.0], base_lr=0.1)
+    assert v.tolist() == [0.1, 0.2, 0.1, 0.05, 0.025, 0.1]
+
+
+def test_hf_greedy_refusals():
+    with pytest.raises(UsageError, match="GreedyLR needs --metrics"):
+        ev("hf", "get_greedy_schedule()")
+    with pytest.raises(UsageError, match="TypeError: get_greedy_schedule"):
+        evm("hf", "get_greedy_schedule(optimizer, 'max')", [1.0])
+    with pytest.raises(UsageError, match="ValueError: Factor should be < 1.0."):
+        evm("hf", "get_scheduler('greedy', scheduler_specific_kwargs={'factor': 1.5})", [1.0])
+
+
+def test_torch_plateau_nan_metric_is_a_bad_epoch():
+    v = evm("torch", "ReduceLROnPlateau(patience=0, factor=0.5)",
+            [float("nan"), 1.0, float("nan"), 0.5, float("inf"), 0.4], base_lr=0.1)
+    # nan first: bad (reduce), 1.0: best, nan: bad (reduce), 0.5: best, inf: bad (reduce)
+    assert v.tolist() == [0.1, 0.05, 0.05, 0.025, 0.025, 0.0125]
+
+
+def test_torch_plateau_takes_no_last_epoch():
+    with pytest.raises(UsageError, match="TypeError: ReduceLROnPlateau.*'last_epoch'"):
+        evm("torch", "ReduceLROnPlateau(last_epoch=-1)", [1.0, 2.0])
+
+
+def test_torch_nested_sequential_at_a_milestone_is_torchs_error():
+    expr = ("SequentialLR(schedulers=[ExponentialLR(gamma=0.5), SequentialLR(schedulers=["
+            "ConstantLR(factor=0.5, total_iters=2), ExponentialLR(gamma=0.9)], milestones=[2])], "
+            "milestones=[3])")
+    with pytest.raises(UsageError, match="at step 3: NotImplementedError: a SequentialLR "
+                                         "inside SequentialLR cannot start at a milestone"):
+        ev("torch", expr, 6)
+    assert len(ev("torch", expr, 3)) == 3  # the values before the milestone are fine
+
+
+def test_issue14_cli_end_to_end(run, tmp_path):
+    m = tmp_path / "m.txt"
+    m.write_text("1.0\n2.0\n3.0\nnan\n0.5\n")
+    r = run("export", "timm", "PlateauLRScheduler(mode='min', patience_t=0, decay_rate=0.5)",
+            "--metrics", str(m), "--base-lr", "0.1")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[1:] == ["0,0.1", "1,0.1", "2,0.05", "3,0.025", "4,0.0125"]
+    r = run("export", "hf", "get_scheduler('greedy', scheduler_specific_kwargs={'patience': 0})",
+            "--metrics", str(m), "--base-lr", "0.1")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[1:3] == ["0,0.1", "1,0.10526315789473685"]
+    r = run("export", "torch", "ReduceLROnPlateau(patience=0)", "--metrics", str(m))
+    assert r.exit_code == 0, r.stderr
+    r = run("export", "plateau", "--metrics", str(m))  # the native schedule keeps refusing nan
+    assert r.exit_code == 2 and "'nan' is not a finite number" in r.stderr
+    r = run("export", "keras", "CosineDecayRestarts(1.0, 1, t_mul=3.0)", "--steps", "122")
+    assert r.exit_code == 0 and r.stdout.splitlines()[-1] == "121,1.0"
+    errors = [
+        ("hf", "get_greedy_schedule()", "GreedyLR needs --metrics"),
+        ("torch", "ReduceLROnPlateau(last_epoch=-1)", "unexpected keyword argument 'last_epoch'"),
+        ("timm", "PlateauLRScheduler()", "PlateauLRScheduler needs --metrics"),
+        ("torch", "SequentialLR(schedulers=[ConstantLR(factor=0.5, total_iters=2), "
+                  "SequentialLR(schedulers=[ConstantLR(factor=0.5, total_iters=2), "
+                  "ExponentialLR(gamma=0.9)], milestones=[2])], milestones=[3])",
+         "NotImplementedError"),
+        ("keras", "CosineDecayRestarts(1.0, 10, t_mul=0.5)", "nan from step 20"),
+    ]
+    for fw, expr, words in errors:
+        r = run("export", fw, expr, "--steps", "30")
+        assert r.exit_code == 2, (expr, r.stderr)
+        assert words in r.stderr and r.stderr.count("\n") == 1, r.stderr
+        assert "Traceback" not in r.stderr and r.stdout == ""

@@ -39,7 +39,9 @@ REJECTED = [(fw, c) for fw in FRAMEWORKS for c in DATA[fw]["cases"] if "error" i
 
 
 def run(fw: str, case: dict) -> np.ndarray:
-    metrics = np.array(case["metrics"]) if "metrics" in case else None
+    metrics = None
+    if "metrics" in case:  # non-finite metrics are stored as the strings "nan", "inf", "-inf"
+        metrics = np.array([float(x) for x in case["metrics"]], dtype=np.float64)
     values, n = dialects.evaluate(fw, case["expr"], case["steps"], case.get("base_lr", 1.0),
                                   metrics)
     assert n == case["steps"]
@@ -60,7 +62,11 @@ def test_dialect_matches_framework(fw, case):
         f32 = np.array(case["lr_float32"], dtype=np.float64)  # what users get by default
         assert np.max(np.abs(got - f32)) <= 2e-6 * (float(np.max(np.abs(f32))) or 1.0)
     else:  # keras computes in float32 only
-        assert np.max(np.abs(got - want)) <= 2e-6 * peak
+        # CosineDecayRestarts: lrsched takes Keras's float32 cycle index (a wrong one would be
+        # off by about the peak at a restart) but the exact fraction of the cycle, which
+        # Keras's float32 computes with a cancellation: up to ~t_mul/(t_mul-1) float32 ulps.
+        tol = 5e-6 if "CosineDecayRestarts" in case["expr"] else 2e-6
+        assert np.max(np.abs(got - want)) <= tol * peak
 
 
 @pytest.mark.parametrize("fw, case", REJECTED, ids=[f"{fw}:{c['id']}" for fw, c in REJECTED])

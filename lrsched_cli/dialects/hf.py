@@ -1,16 +1,23 @@
 """The ``hf`` dialect: ``transformers.optimization`` schedules (transformers 5.x).
 
-Every Hugging Face schedule except plateau is a torch ``LambdaLR``:
+Every Hugging Face schedule except plateau and greedy is a torch ``LambdaLR``:
 ``lr[i] = base_lr * lambda(i)`` after ``i`` calls of ``scheduler.step()``, with ``lambda``
 computed operation for operation as transformers does (../shared/reference/frameworks.md
 §1), so the values are bit for bit the library's. Known quirks kept: the warmup gives
 ``lr[0] = 0``; cosine is not clamped past the end; ``cosine_warmup_with_min_lr`` is one
 step ahead; WSD's warmup starts at ``min_lr_ratio * base_lr``.
+
+The two metric-driven schedules (``reduce_lr_on_plateau``: torch's ReduceLROnPlateau;
+``greedy``: transformers' GreedyLR) take ``--metrics``: ``lr[0]`` is the optimizer's lr (their
+constructors leave it alone) and ``lr[i + 1]`` the lr after ``scheduler.step(metrics[i])``.
+The Trainer calls that step after each evaluation with the eval metric
+(``metric_for_best_model``), so one index is one evaluation, not one optimizer update.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -241,7 +248,21 @@ FUNCTIONS: dict[str, Fn] = {
     name: Fn(name, params, summary) for name, (params, _, summary) in _FUNCS.items()
 }
 FUNCTIONS["get_reduce_on_plateau_schedule"] = Fn(
-    "get_reduce_on_plateau_schedule", (), "torch ReduceLROnPlateau (needs --metrics)",
+    "get_reduce_on_plateau_schedule", (),
+    "torch ReduceLROnPlateau (needs --metrics; a nan metric is an epoch without improvement)",
+    var_kwargs=True)
+_GREEDY_DOC = ("needs --metrics: lr[0] is the optimizer's lr, lr[i+1] the lr after "
+               "step(metrics[i]); lr /= factor (up to max_lr) after more than patience "
+               "improving metrics, lr *= factor (down to min_lr) after more than patience "
+               "others, reset to the start after reset_start reductions at min_lr")
+FUNCTIONS["GreedyLR"] = Fn(
+    "GreedyLR", (("mode", "min"), ("factor", 0.95), ("patience", 10), ("threshold", 1e-6),
+                 ("threshold_mode", "abs"), ("cooldown", 0), ("warmup", 0), ("min_lr", 1e-3),
+                 ("max_lr", 1.0), ("eps", 1e-8), ("verbose", False), ("smooth", False),
+                 ("window_size", 50), ("reset_start", 500)),
+    "metric-driven lr, up and down; " + _GREEDY_DOC)
+FUNCTIONS["get_greedy_schedule"] = Fn(
+    "get_greedy_schedule", (), "GreedyLR(**kwargs), as above (needs --metrics)",
     var_kwargs=True)
 FUNCTIONS["get_scheduler"] = Fn(
     "get_scheduler", (("name", R), ("optimizer", None), ("num_warmup_steps", None),
@@ -257,16 +278,13 @@ def _resolve_get_scheduler(call: Call) -> Call:
         raise FrameworkError(f"ValueError: {name!r} is not a valid SchedulerType, please select "
                              f"one of {list(SCHEDULER_TYPES)}")
     target = SCHEDULER_TYPES[name]
-    if target == "get_greedy_schedule":
-        raise UsageError("get_scheduler('greedy') is metric-driven in both directions; lrsched "
-                         "does not compute it")
     extra = a["scheduler_specific_kwargs"] or {}
     if not isinstance(extra, dict) or not all(isinstance(k, str) for k in extra):
         raise UsageError("get_scheduler: scheduler_specific_kwargs must be a dict of names")
     kwargs: dict[str, Any] = {}
     if name == "constant":
         pass
-    elif name == "reduce_lr_on_plateau":
+    elif name in ("reduce_lr_on_plateau", "greedy"):
         kwargs = dict(extra)
     else:
         if a["num_warmup_steps"] is None:
@@ -292,7 +310,7 @@ def implied_steps(call: Call) -> int | None:
     try:
         if call.name == "get_scheduler":
             call = _resolve_get_scheduler(call)
-        if call.name == "get_reduce_on_plateau_schedule":
+        if call.name in ("get_reduce_on_plateau_schedule", "get_greedy_schedule", "GreedyLR"):
             return None
         a = bind(DIALECT.check_name(call), call)
     except UsageError:
@@ -311,11 +329,18 @@ def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
     if call.name == "get_scheduler":
         call = _resolve_get_scheduler(call)
     fn = DIALECT.check_name(call)
+    if call.name in ("get_reduce_on_plateau_schedule", "get_greedy_schedule"):
+        bind(fn, call)  # (optimizer, **kwargs): a positional argument is a TypeError
     if call.name == "get_reduce_on_plateau_schedule":
         from . import torch as torch_dialect
 
         inner = Call("ReduceLROnPlateau", "", [], dict(call.kwargs), call.source)
         return torch_dialect.evaluate(inner, ctx)
+    if call.name == "get_greedy_schedule":
+        call = Call("GreedyLR", "", [], dict(call.kwargs), call.source)
+        fn = DIALECT.check_name(call)
+    if call.name == "GreedyLR":
+        return _greedy(bind(fn, call), ctx)
     a = bind(fn, call)
     if a.pop("last_epoch", -1) != -1:
         raise UsageError(f"{call.name}: last_epoch other than -1 (resuming) is not supported; "
@@ -330,10 +355,132 @@ def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
     return run_scalar(lambda t: base * lam(t), n, f"{call.name}(...)"), n
 
 
+# --------------------------------------------------------------------------------------
+# GreedyLR (transformers 5.x): metric-driven, stepped with step(metric).
+
+
+class _Greedy:
+    """transformers.optimization.GreedyLR on one parameter group, step for step."""
+
+    def __init__(self, lr: float, a: dict[str, Any]) -> None:
+        for k in ("factor", "patience", "threshold", "cooldown", "warmup", "eps",
+                  "window_size", "reset_start"):
+            need_number("GreedyLR", k, a[k])
+        if a["factor"] >= 1.0:
+            raise FrameworkError("ValueError: Factor should be < 1.0.")
+        self.min_lr = _one_group("min", a["min_lr"])
+        self.max_lr = _one_group("max", a["max_lr"])
+        if a["mode"] not in ("min", "max"):
+            raise FrameworkError(f"ValueError: mode {a['mode']} is unknown!")
+        if a["threshold_mode"] not in ("rel", "abs"):
+            raise FrameworkError(f"ValueError: threshold mode {a['threshold_mode']} is "
+                                 "unknown!")
+        self.lr = self.init_lr = lr
+        self.mode, self.threshold, self.threshold_mode = (a["mode"], a["threshold"],
+                                                          a["threshold_mode"])
+        self.factor, self.patience, self.eps = a["factor"], a["patience"], a["eps"]
+        self.cooldown, self.warmup = a["cooldown"], a["warmup"]
+        self.smooth, self.window_size = bool(a["smooth"]), a["window_size"]
+        self.reset_original = a["reset_start"]
+        self.restart()
+
+    def restart(self) -> None:
+        """The state after construction, and after GreedyLR._reset (the lr aside)."""
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.bad = self.good = self.cooldown_counter = self.warmup_counter = 0
+        self.reset_start = self.reset_original
+        self.window: deque[float] = deque()
+        self.window_sum = 0.0
+
+    def better(self, a: float) -> bool:
+        if self.mode == "min":
+            if self.threshold_mode == "rel":
+                return a < self.best * (1.0 - self.threshold)
+            return a < self.best - self.threshold
+        if self.threshold_mode == "rel":
+            return a > self.best * (1.0 + self.threshold)
+        return a > self.best + self.threshold
+
+    def step(self, metric: float) -> None:
+        current = float(metric)
+        if self.smooth:  # transformers' StreamingAverage: a running sum over the window
+            self.window.append(current)
+            self.window_sum += current
+            if len(self.window) > self.window_size:
+                self.window_sum -= self.window.popleft()
+            current = self.window_sum / len(self.window)
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.bad = self.good = 0
+        elif self.warmup_counter > 0:
+            self.warmup_counter -= 1
+            self.bad = self.good = 0
+        else:
+            if self.better(current):
+                self.best = current
+                self.bad = 0
+                self.good += 1
+            else:
+                self.bad += 1
+                self.good = 0
+            if self.good > self.patience:
+                new = min(self.lr / self.factor, self.max_lr)
+                if new - self.lr > self.eps:
+                    self.lr = new
+                self.reset_start = self.reset_original
+                self.warmup_counter = self.warmup
+                self.good = 0
+            elif self.bad > self.patience:
+                new = max(self.lr * self.factor, self.min_lr)
+                if self.lr - new > self.eps:
+                    self.lr = new
+                if not self.lr > self.min_lr:
+                    self.reset_start -= 1
+                    if self.reset_start <= 0:
+                        self.lr = self.init_lr
+                        self.restart()
+                self.cooldown_counter = self.cooldown
+                self.bad = 0
+
+
+def _one_group(which: str, v: Any) -> Any:
+    if isinstance(v, (list, tuple)):
+        if len(v) != 1:
+            raise FrameworkError(f"ValueError: expected 1 {which}_lrs, got {len(v)}")
+        v = v[0]
+    need_number("GreedyLR", f"{which}_lr", v)
+    return v
+
+
+def _greedy(a: dict[str, Any], ctx: Ctx) -> tuple[np.ndarray, int]:
+    import numpy as np
+
+    sched = _Greedy(ctx.base_lr, a)
+    if ctx.metrics is None:
+        raise UsageError("GreedyLR needs --metrics FILE (one metric per step() call, i.e. per "
+                         "evaluation; lr[i+1] is the lr after step(metrics[i]))")
+    n = ctx.steps if ctx.steps is not None else len(ctx.metrics)
+    if n > len(ctx.metrics):
+        raise UsageError(f"--steps {n} needs {n} metrics; the metrics given have "
+                         f"{len(ctx.metrics)}")
+    out = np.empty(n, dtype=np.float64)
+    i = 0
+    try:
+        for i in range(n):
+            out[i] = sched.lr
+            if i < n - 1:
+                sched.step(ctx.metrics[i])
+    except (ZeroDivisionError, OverflowError, TypeError) as e:
+        raise FrameworkError(f"GreedyLR raises {type(e).__name__} at step {i + 1}: {e}") \
+            from None
+    return out, n
+
+
 DIALECT = Dialect(
     name="hf", title="transformers.optimization",
     prefixes=("transformers", "transformers.optimization"),
     functions=FUNCTIONS, uses_base_lr=True,
-    convention="lr[i] = base_lr * lambda(i) after i calls of scheduler.step() (torch LambdaLR)",
+    convention="lr[i] = base_lr * lambda(i) after i calls of scheduler.step() (torch LambdaLR); "
+               "plateau and greedy: lr[i+1] is the lr after step(metrics[i])",
 )
 DIALECT.evaluate = evaluate

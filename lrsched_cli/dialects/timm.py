@@ -8,6 +8,13 @@ schedulers are functions of ``t``, computed here operation for operation as timm
 at all; ``lr_min`` comes one step past a ``t_initial`` run; MultiStep drops at milestone-1;
 PlateauLRScheduler's mode defaults to 'max'. Noise (``noise_range_t``) is not computed:
 an expression that sets it is refused.
+
+PlateauLRScheduler is driven by a metric, so it follows timm's train.py instead: at the end
+of epoch i, ``scheduler.step(i + 1, metrics[i])``. ``lr[0]`` is the lr the constructor
+leaves (``warmup_lr_init`` with a warmup, else the base lr) and ``lr[i + 1]`` the lr after
+``step(i + 1, metrics[i])``: a warmup value while ``i + 1 <= warmup_t`` (the metric is not
+looked at), else torch's ReduceLROnPlateau stepped with ``metrics[i]``. A nan or inf
+metric is what torch makes of it (nan never improves).
 """
 
 from __future__ import annotations
@@ -215,7 +222,9 @@ FUNCTIONS["PlateauLRScheduler"] = Fn(
                            ("mode", "max"), ("noise_range_t", None), ("noise_type", "normal"),
                            ("noise_pct", 0.67), ("noise_std", 1.0), ("noise_seed", None),
                            ("initialize", True)),
-    "torch ReduceLROnPlateau with warmup; mode 'max' by default (needs --metrics)")
+    "torch ReduceLROnPlateau with warmup; mode 'max' by default. Needs --metrics (one per "
+    "epoch): lr[0] is the lr after construction, lr[i+1] the lr after step(i + 1, metrics[i]) "
+    "as timm's train.py calls it")
 
 
 def _check(name: str, a: dict[str, Any]) -> None:
@@ -248,27 +257,36 @@ def _check(name: str, a: dict[str, Any]) -> None:
 
 
 def _plateau(a: dict[str, Any], ctx: Ctx, n: int) -> np.ndarray:
+    """timm's train.py loop: construct, then ``step(epoch + 1, metrics[epoch])`` per epoch."""
     import numpy as np
 
     from .torch import Group, ReduceLROnPlateau
 
     if ctx.metrics is None:
-        raise UsageError("PlateauLRScheduler needs --metrics FILE (one metric per epoch)")
+        raise UsageError("PlateauLRScheduler needs --metrics FILE (one metric per epoch; "
+                         "lr[i+1] is the lr after step(i + 1, metrics[i]))")
     if n > len(ctx.metrics):
         raise UsageError(f"--steps {n} needs {n} metrics; the metrics given have "
                          f"{len(ctx.metrics)}")
+    for k in ("decay_rate", "patience_t", "threshold", "cooldown_t", "warmup_t",
+              "warmup_lr_init", "lr_min"):
+        need_number("PlateauLRScheduler", k, a[k])
     base = ctx.base_lr
     group = Group(lr=base)
     torch_sched = ReduceLROnPlateau(group, patience=a["patience_t"], factor=a["decay_rate"],
                                     threshold=a["threshold"], cooldown=a["cooldown_t"],
                                     mode=a["mode"], min_lr=a["lr_min"])
     w, init, step = _warmup(a, base)
+    if w:
+        group["lr"] = init
     out = np.empty(n, dtype=np.float64)
-    for i in range(n):
+    if n:
+        out[0] = group["lr"]
+    for i in range(1, n):  # the end of epoch i - 1: step(i, metrics[i - 1])
         if i <= w:
             group["lr"] = init + i * step
         else:
-            torch_sched.step_metric(ctx.metrics[i])
+            torch_sched.step_metric(ctx.metrics[i - 1])
         out[i] = group["lr"]
     return out
 
@@ -317,6 +335,7 @@ def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
 DIALECT = Dialect(
     name="timm", title="timm.scheduler", prefixes=("timm.scheduler",),
     functions=FUNCTIONS, uses_base_lr=True,
-    convention="lr[i] = _get_lr(i), set by step(i) (t_in_epochs=True) or step_update(i)",
+    convention="lr[i] = _get_lr(i), set by step(i) (t_in_epochs=True) or step_update(i); "
+               "PlateauLRScheduler as train.py: lr[i+1] after step(i + 1, metrics[i])",
 )
 DIALECT.evaluate = evaluate

@@ -30,7 +30,10 @@ It is evaluated with ``eval`` in a namespace that holds the framework's schedule
   with ``transition_steps <= 0``, ``exponential_decay`` with ``transition_steps <= 0`` or
   ``decay_rate == 0``) give that number unchanged, so for them ``lr_float32 == lr``.
 * keras (JAX backend): float32 only, Keras has no float64 mode; ``lr[i] = float(schedule(i))``
-  with a Python int ``i``.
+  with a Python int ``i``, one step per call as an optimizer calls it (XLA compiles a call on
+  an array of steps to vector code that rounds differently: CosineDecayRestarts's cycle index
+  can then differ at a restart). The values depend on the CPU: this machine's XLA contracts
+  multiply-adds into FMA instructions.
 
 x64 is a process-wide JAX switch, so the script runs itself twice as a worker
 (``--worker float32`` and ``--worker float64``, one after the other) and merges the results;
@@ -337,6 +340,19 @@ KERAS_CASES: list[Spec] = [
      "m_mul=0.8)"),
     ("restarts_positional", 400,
      "keras.optimizers.schedules.CosineDecayRestarts(0.001, 100, 1.0, 0.9, 0.01)"),
+    # Restarts at exact steps: Keras finds the cycle with float32 logs, so there the floor of
+    # log(1 - f*(1 - t_mul)) / log(t_mul) may land one cycle off the exact one (t_mul 3,
+    # step 121: Keras restarts; t_mul 1.2, 5 steps, step 11: it does not). Each run goes a
+    # few steps past several restarts (T0 * (t_mul**k - 1) / (t_mul - 1)).
+    *[(f"restarts_exact_T0_{t0}_tmul{tm}", steps,
+       f"CosineDecayRestarts(initial_learning_rate=1.0, first_decay_steps={t0}, t_mul={tm}"
+       + (", m_mul=0.8, alpha=0.05)" if t0 == 7 else ")"))
+      for t0, by_tmul in (
+          (1, {1.0: 30, 1.2: 60, 1.5: 60, 2.0: 260, 3.0: 366}),
+          (5, {1.0: 60, 1.2: 120, 1.5: 120, 2.0: 320, 3.0: 205}),
+          (7, {1.0: 60, 1.2: 120, 1.5: 120, 2.0: 220, 3.0: 285}),
+          (10, {1.0: 100, 1.2: 150, 1.5: 200, 2.0: 320, 3.0: 135}))
+      for tm, steps in by_tmul.items()],
     # An int initial_learning_rate makes Keras compute in int32 casts: decay_rate 0.5 -> 0,
     # pi -> 3. Recorded as Keras really behaves.
     ("quirk_int_initial_exp", 5,
