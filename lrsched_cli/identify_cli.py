@@ -1,15 +1,28 @@
-"""``lrsched identify``: the command around :mod:`lrsched_cli.identify`."""
+"""``lrsched identify``: the command around :mod:`lrsched_cli.identify`.
+
+The ranked table is short cells only; each suggested command line is printed after it
+whole, on a line of its own (never wrapped, whatever the terminal's width), so that it can
+be copied as it is. What qualifies a command (the log's step offset, a held tail) is said on
+the shell-comment line above it, never inside it.
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .identify import Candidate
+    from .series import Series
+
+CODE_MAX_STEPS = 10**7  # lrsched code computes every value of some runs: not beyond this
 
 
 def run_identify(file: str, column: str | None, step_offset: int, top: int,
                  fmt: str | None, step_scale: int = 1) -> None:
-    from .identify import code_for, identify
+    from .identify import identify
     from .logs import log_series
 
     if fmt is not None and fmt.strip().lower() != "json":
@@ -27,10 +40,25 @@ def run_identify(file: str, column: str | None, step_offset: int, top: int,
                "tolerance": tol,
                "candidates": [{"spec": c.spec_text(), "max_rel": c.max_rel,
                                "fits": c.max_rel <= tol, "step_offset": c.offset,
-                               "code": code_for(c)}
+                               "held_from": c.end,
+                               "code": _code(c) if c.max_rel <= tol else {}}
                               for c in cands]}
         sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
+    _print_text(series, cands, tol)
+
+
+def _code(c: Candidate) -> dict[str, str]:
+    """The candidate as code (empty beyond CODE_MAX_STEPS: lrsched code holds every value
+    of a run with a warmup, so its memory would follow the run, not the log)."""
+    from .identify import code_for
+
+    if int(c.run.get("steps", 0)) > CODE_MAX_STEPS:
+        return {}
+    return code_for(c)
+
+
+def _print_text(series: Series, cands: list[Candidate], tol: float) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -45,31 +73,49 @@ def run_identify(file: str, column: str | None, step_offset: int, top: int,
     table.add_column("#", justify="right")
     table.add_column("max rel. error", justify="right")
     table.add_column("fits")
-    table.add_column("command line")
+    table.add_column("schedule")
+    table.add_column("note")
     for i, c in enumerate(cands, 1):
         table.add_row(str(i), f"{c.max_rel:.2e}", "yes" if c.max_rel <= tol else "no",
-                      escape("lrsched export " + c.spec_text()) + _offset_note(c.offset))
+                      escape(c.schedule), escape(", ".join(c.notes)))
     console.print(table)
+    out = sys.stdout
+    out.flush()
+    if cands:
+        out.write("\nThe command lines, best first:\n")
+        for i, c in enumerate(cands, 1):
+            notes = f" ({'; '.join(_note_text(c))})" if c.notes else ""
+            out.write(f"# {i}{notes}\nlrsched export {c.spec_text()}\n")
+        out.flush()
     if cands and cands[0].max_rel <= tol and cands[0].offset:
         k = cands[0].offset
         from .compare import SHIFT_MEANING
 
         meaning = SHIFT_MEANING.get(k, "")
-        console.print(f"The log's step s holds this schedule's value at step s {k:+d}"
+        console.print(f"\nThe log's step s holds this schedule's value at step s {k:+d}"
                       f"{f' ({meaning})' if meaning else ''}: compare with --step-offset {k}.",
                       highlight=False)
     if not cands or cands[0].max_rel > tol:
-        console.print(f"Nothing fits within {tol:g}: the closest are above. The log may "
+        console.print(f"\nNothing fits within {tol:g}: the closest are above. The log may "
                       "come from a schedule lrsched's families do not cover, or carry noise.",
                       highlight=False)
         return
-    code = code_for(cands[0])
+    best = cands[0]
+    code = _code(best)
     if code:
         fw = "torch" if "torch" in code else next(iter(code))
-        console.print(f"\nThe best as {fw} code (lrsched code {escape(cands[0].spec_text())} "
-                      f"--framework {fw}):", highlight=False)
-        console.print(escape(code[fw].rstrip()), highlight=False)
+        out.write(f"\nThe best as {fw} code:\n")
+        if best.end is None:
+            out.write(f"# lrsched code {best.spec_text()} --framework {fw}\n")
+        out.write(code[fw].rstrip() + "\n")
+        out.flush()
 
 
-def _offset_note(offset: int) -> str:
-    return f"  (log steps {offset:+d})" if offset else ""
+def _note_text(c: Candidate) -> list[str]:
+    out = []
+    if c.offset:
+        out.append(f"the log's step s is this schedule's step s {c.offset:+d}")
+    if c.end is not None:
+        out.append(f"a {c.schedule} decay that ends at step {c.end} and holds its value "
+                   "after it, as an optax schedule")
+    return out
