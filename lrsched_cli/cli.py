@@ -183,12 +183,8 @@ class ScheduleGroup(TyperGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         from .dialects import is_dialect
 
-        if cmd_name == "recipe" and self.name != "code":
-            return build_recipe_command(self.name or "table")
-        if cmd_name == "log" and self.name != "code":
-            return build_log_command(self.name or "table")
-        if is_dialect(cmd_name) and self.name != "code":
-            return build_dialect_command(self.name or "table", cmd_name)
+        if (cmd_name in ("recipe", "log") or is_dialect(cmd_name)) and self.name != "code":
+            return build_word_command(self.name or "table", cmd_name)
         try:
             entry = registry.get(cmd_name)
         except UsageError:
@@ -301,17 +297,9 @@ def _group_options(action: str) -> list[inspect.Parameter]:
     """``--groups``, ``--layer-decay``, ... (not for ``code``: it writes one scheduler)."""
     if action == "code":
         return []
-    from .groups import OPTIONS, STYLES
+    from .words import group_options
 
-    out = []
-    for name, flag, metavar, help_text in OPTIONS:
-        completion = (lambda: list(STYLES)) if name == "layer_decay_style" else None
-        out.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                                     default=typer.Option(None, flag, metavar=metavar,
-                                                          help=help_text, show_default=False,
-                                                          rich_help_panel=PANEL_GROUPS,
-                                                          autocompletion=completion)))
-    return out
+    return [_opt_parameter(o, "", PANEL_GROUPS) for o in group_options()]
 
 
 def _run_action(action: str, series: Any, group_raw: dict[str, Any], kw: dict[str, Any],
@@ -511,234 +499,97 @@ def _word_command(action: str, name: str, sig_params: list[inspect.Parameter],
     return typer.main.get_command(sub)
 
 
-_RUN_EXTRA = ("steps_per_epoch", "dataset_size", "batch_size", "grad_accum", "drop_last",
-              "seq_len", "tokens_per_step", "per_epoch")
-
-
-def _run_params(names: tuple[str, ...] = _RUN_EXTRA) -> list[inspect.Parameter]:
-    """The registry's run options (DESIGN.md §1) for a schedule word that is not a registry
-    entry, so that every length form works on every word."""
-    out = []
-    for name in names:
-        p = next(q for q in registry.COMMON if q.name == name)
-        ann, opt = _option_for(p, PANEL_RUN, p.default)
-        out.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt,
-                                     annotation=ann))
-    return out
-
-
 def _flags_to_none(raw: dict[str, Any]) -> dict[str, Any]:
     """A flag left off is None (the registry's default), as for native schedules."""
     return {k: (None if v is False else v) for k, v in raw.items()}
 
 
-def build_recipe_command(action: str) -> Any:
-    """The click command for ``lrsched <action> recipe NAME [--size --batch-size --steps]``."""
-    run = PANEL_RUN
+def _completer(kind: str | None, word: str) -> Callable[[str], list[str]] | None:
+    if kind == "recipes":
+        def complete_recipes(incomplete: str) -> list[str]:
+            from .recipes import RECIPES
 
-    def complete_recipes(incomplete: str) -> list[str]:
-        from .recipes import RECIPES
+            return [n for n in RECIPES if n.startswith(incomplete)]
+        return complete_recipes
+    if kind == "dialect":
+        def complete_names(incomplete: str) -> list[str]:
+            from .dialects import get
 
-        return [n for n in RECIPES if n.startswith(incomplete)]
+            return [n for n in get(word).functions if n.startswith(incomplete)]
+        return complete_names
+    if kind == "styles":
+        from .groups import STYLES
 
-    def opt(default: Any, *flags: str, metavar: str, help: str) -> Any:
-        return typer.Option(default, *flags, metavar=metavar, help=help, rich_help_panel=run)
-
-    sig_params = [
-        inspect.Parameter("recipe", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=typer.Argument(..., metavar="NAME", show_default=False,
-                                                 help="A recipe: lrsched recipes lists them",
-                                                 autocompletion=complete_recipes)),
-        inspect.Parameter("steps", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=opt(None, "--steps", "--epochs", metavar="STEPS",
-                                      help="The length of your run")),
-        inspect.Parameter("size", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=opt(None, "--size", metavar="SIZE",
-                                      help="Model size, where the paper's table has several")),
-        inspect.Parameter("batch_size", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=opt(None, "--batch-size", metavar="INT",
-                                      help="Samples per batch: the peak of a recipe that "
-                                           "scales with the batch uses batch x --grad-accum; "
-                                           "with --dataset-size it counts steps per epoch")),
-        inspect.Parameter("lr_max", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=opt(None, "--lr-max", metavar="FLOAT",
-                                      help="Peak, where the recipe leaves it to you")),
-        inspect.Parameter("warmup", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=opt(None, "--warmup", metavar="STEPS",
-                                      help="Warmup, where the recipe leaves it to you")),
-        inspect.Parameter("start", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=opt(None, "--start", metavar="STEPS",
-                                      help="First index to output")),
-        inspect.Parameter("unit", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=opt(None, "--unit", metavar="[step|epoch]",
-                                      help="Label for the index")),
-        *_run_params(tuple(n for n in _RUN_EXTRA if n != "batch_size")),
-    ]
-    return _word_command(action, "recipe", sig_params, recipe_series,
-                         short_help="A published recipe (lrsched recipes lists them)",
-                         help="A published recipe, with its citation (lrsched info recipe "
-                              "NAME).",
-                         example="recipe llama2 --size 7b --steps 500000")
+        return lambda incomplete: [s for s in STYLES if s.startswith(incomplete)]
+    return None
 
 
-def build_log_command(action: str) -> Any:
-    """The click command for ``lrsched <action> log FILE [--column NAME --step-offset K]``."""
-    run = PANEL_RUN
-    sig_params = [
-        inspect.Parameter("file", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=typer.Argument(..., metavar="FILE", show_default=False,
-                                                 help="A training log: TensorBoard events (or "
-                                                 "their folder), TensorBoard CSV, Lightning "
-                                                 "metrics.csv, trainer_state.json, an MLflow "
-                                                 "metric file, a Keras CSV, an lrsched export, "
-                                                 "a column of numbers; - for stdin")),
-        inspect.Parameter("column", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=typer.Option(None, "--column", "--tag", metavar="NAME",
-                                               help="The series to read (default: the one "
-                                               "learning-rate series the file holds)",
-                                               rich_help_panel=run)),
-        inspect.Parameter("step_offset", inspect.Parameter.KEYWORD_ONLY, annotation=int,
-                          default=typer.Option(0, "--step-offset", metavar="K",
-                                               click_type=STEP_OFFSET,
-                                               help="Add K to every logged step",
-                                               rich_help_panel=run)),
-        inspect.Parameter("step_scale", inspect.Parameter.KEYWORD_ONLY, annotation=int,
-                          default=typer.Option(1, "--step-scale", "--steps-per-epoch",
-                                               metavar="K", click_type=STEP_SCALE,
-                                               help="Multiply every logged step by K first "
-                                               "(an epoch log: K = steps per epoch)",
-                                               rich_help_panel=run)),
-    ]
+def _opt_parameter(o: Any, word: str, panel: str) -> inspect.Parameter:
+    """The Typer parameter of a :mod:`words` declaration (an Opt, or a registry Param)."""
+    kw = inspect.Parameter.KEYWORD_ONLY
+    if isinstance(o, registry.Param):
+        ann, opt = _option_for(o, panel, o.default)
+        return inspect.Parameter(o.name, kw, default=opt, annotation=ann)
+    completion = _completer(o.completion, word)
+    if o.kind == "positional":
+        return inspect.Parameter(o.name, kw, annotation=str, default=typer.Argument(
+            ..., metavar=o.metavar, show_default=False, help=o.help, autocompletion=completion))
+    if o.number is not None:
+        return inspect.Parameter(o.name, kw, annotation=int, default=typer.Option(
+            o.default, *o.flags, metavar=o.metavar, click_type=Number("int", *o.number),
+            help=o.help, rich_help_panel=panel))
+    extra = {"show_default": False} if panel == PANEL_GROUPS else {}
+    return inspect.Parameter(o.name, kw, annotation=str, default=typer.Option(
+        None, *o.flags, metavar=o.metavar, help=o.help, rich_help_panel=panel,
+        autocompletion=completion, **extra))
+
+
+_WORD_TEXTS = {
+    "recipe": ("A published recipe (lrsched recipes lists them)",
+               "A published recipe, with its citation (lrsched info recipe NAME).",
+               "recipe llama2 --size 7b --steps 500000"),
+    "log": ("The learning rate a training run logged",
+            "The learning rate a training run logged, at the steps it logged (the format is "
+            "told from the content).", "log runs/exp1/trainer_state.json"),
+}
+
+
+def build_word_command(action: str, word: str) -> Any:
+    """The click command for ``lrsched <action> recipe|log|<dialect> ...``, its options
+    from :mod:`words` (the same declarations a SPEC is parsed against)."""
+    from . import words
+
+    own = {"log": words.LOG_OPTIONS, "recipe": words.RECIPE_OPTIONS}.get(word) \
+        or words.dialect_options(word)
+    sig_params = [_opt_parameter(o, word, PANEL_RUN) for o in own]
+
     def make_series(raw: dict[str, Any]) -> Any:
-        from .logs import log_series
+        return words.series_of(word, _flags_to_none(raw))
 
-        return log_series(raw["file"], raw["column"], raw["step_offset"],
-                          step_scale=raw["step_scale"])
+    save = None
+    if word in words.DIALECTS:
+        def save(path: str, raw: dict[str, Any]) -> None:
+            from . import specfile
 
-    return _word_command(action, "log", sig_params, make_series, groups=False,
-                         short_help="The learning rate a training run logged",
-                         help="The learning rate a training run logged, at the steps it "
-                              "logged (the format is told from the content).",
-                         example="log runs/exp1/trainer_state.json")
+            specfile.write(path, [{"schedule": word, **{
+                k: words.typed(v) for k, v in raw.items() if v is not None and v is not False}}])
+        from .dialects import DESCRIPTIONS
 
-
-def recipe_series(raw: dict[str, Any]) -> Any:
-    """The series of a recipe from command-line options (every length form of DESIGN.md §1:
-    ``--steps 300ep --steps-per-epoch 10``, ``%``, ``tok``, ``--per-epoch``...)."""
-    from . import recipes
-    from .compose import evaluate
-
-    raw = _flags_to_none(raw)
-    if recipes.get(raw["recipe"]).per_epoch and (raw.get("steps_per_epoch") is not None
-                                                 or raw.get("dataset_size") is not None):
-        raw["per_epoch"] = True  # DeiT's schedule counts epochs: each held for an epoch's steps
-    run = registry.resolve_run({k: raw.get(k) for k in registry.RUN_NAMES})
-    batch = None
-    if raw.get("batch_size") is not None:  # the samples of one optimizer step
-        grad_accum = raw.get("grad_accum")
-        batch = float(registry.parse_int(registry.COMMON_BY_NAME["batch_size"],
-                                         raw["batch_size"])
-                      * (1 if grad_accum is None else registry.parse_int(
-                          registry.COMMON_BY_NAME["grad_accum"], grad_accum)))
-    lr_max = None
-    if raw.get("lr_max") is not None:
-        lr_max = registry.parse_float(registry.Param("lr_max", "float", None, "", lo=0,
-                                                     lo_open=True), raw["lr_max"])
-    name, params = recipes.build(raw["recipe"], run.n, raw.get("size"), batch, lr_max,
-                                 raw.get("warmup"))
-    for key in ("start", "unit"):
-        if raw.get(key) is not None:
-            params[key] = raw[key]
-    if run.steps_per_epoch is not None:
-        params["steps_per_epoch"] = run.steps_per_epoch
-    if run.tokens_per_step is not None:
-        params["tokens_per_step"] = run.tokens_per_step
-    if run.per_epoch:
-        params["per_epoch"] = True
-    s = evaluate(registry.resolve(name, params), label=f"recipe {raw['recipe']}")
-    s.params = {"recipe": raw["recipe"], **s.params}
-    return s
-
-
-def build_dialect_command(action: str, dialect: str) -> Any:
-    """The click command for ``lrsched <action> <dialect> EXPR``."""
-    from .dialects import DESCRIPTIONS
-
-    run = PANEL_RUN
-
-    def complete_names(incomplete: str) -> list[str]:
-        from .dialects import get
-
-        return [n for n in get(dialect).functions if n.startswith(incomplete)]
-
-    sig_params = [
-        inspect.Parameter("expr", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=typer.Argument(..., metavar="EXPR", show_default=False,
-                                                 help="The call, quoted: "
-                                                 + DESCRIPTIONS[dialect][1],
-                                                 autocompletion=complete_names)),
-        inspect.Parameter("base_lr", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=typer.Option(None, "--base-lr", "--lr", metavar="FLOAT",
-                                               help="The optimizer's learning rate, which the "
-                                               "scheduler multiplies  \\[default: 1, i.e. "
-                                               "the factor]", rich_help_panel=run)),
-        inspect.Parameter("steps", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=typer.Option(None, "--steps", "--epochs", "--max-epochs",
-                                               metavar="STEPS", help="Number of values  "
-                                               "\\[default: the length the expression "
-                                               "implies, else 100]", rich_help_panel=run)),
-        inspect.Parameter("start", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=typer.Option(None, "--start", metavar="STEPS",
-                                               help="First index to output",
-                                               rich_help_panel=run)),
-        inspect.Parameter("unit", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=typer.Option(None, "--unit", metavar="[step|epoch]",
-                                               help="Label for the index",
-                                               rich_help_panel=run)),
-        inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=typer.Option(None, "--metrics", metavar="FILE|-",
-                                               help="Metrics for a plateau scheduler",
-                                               rich_help_panel=run)),
-        inspect.Parameter("metrics_column", inspect.Parameter.KEYWORD_ONLY, annotation=str,
-                          default=typer.Option(None, "--metrics-column", metavar="TEXT",
-                                               help="Column of a CSV metrics file",
-                                               rich_help_panel=run)),
-        *_run_params(),
-    ]
-    def make_series(raw: dict[str, Any]) -> Any:
-        from .dialects import series_from_options
-
-        return series_from_options(dialect, _flags_to_none(raw))
-
-    def save(path: str, raw: dict[str, Any]) -> None:
-        from . import specfile
-
-        specfile.write(path, [{"schedule": dialect, **{k: _typed(v) for k, v in raw.items()
-                                                        if v is not None and v is not False}}])
-
-    title, example = DESCRIPTIONS[dialect]
-    return _word_command(action, dialect, sig_params, make_series, save=save,
-                         short_help=f"{title}: paste a scheduler call",
-                         help=f"{title}: the exact schedule of a pasted call.",
-                         example=f'{dialect} "{example}"')
-
-
-def _typed(text: Any) -> Any:
-    """A command-line value as the number it spells, where it spells one."""
-    if not isinstance(text, str):
-        return text
-    for conv in (int, float):
-        try:
-            return conv(text)
-        except ValueError:
-            pass
-    return text
+        title, example = DESCRIPTIONS[word]
+        short_help, help_text, example = (f"{title}: paste a scheduler call",
+                                          f"{title}: the exact schedule of a pasted call.",
+                                          f'{word} "{example}"')
+    else:
+        short_help, help_text, example = _WORD_TEXTS[word]
+    return _word_command(action, word, sig_params, make_series, groups=word != "log",
+                         save=save, short_help=short_help, help=help_text, example=example)
 
 
 def _save_native(path: str, spec: Any, raw: dict[str, Any],
                  group_raw: dict[str, Any] | None = None) -> None:
     """A native schedule to a spec file: every schedule option, and the run options set."""
     from . import specfile
+    from .words import typed
 
     entry: dict[str, Any] = {"schedule": spec.name}
     for p in spec.entry.params:
@@ -749,10 +600,10 @@ def _save_native(path: str, spec: Any, raw: dict[str, Any],
             entry[p.name] = list(v) if isinstance(v, tuple) else v
     for p in registry.COMMON:
         if p.name in spec.explicit and raw.get(p.name) is not None:
-            entry[p.name] = True if raw[p.name] is True else _typed(raw[p.name])
+            entry[p.name] = True if raw[p.name] is True else typed(raw[p.name])
     for k, v in (group_raw or {}).items():
         if v is not None:
-            entry[k] = _typed(v)
+            entry[k] = typed(v)
     specfile.write(path, [entry])
 
 

@@ -408,7 +408,7 @@ def _save(path: str, texts: Sequence[str], labels: Sequence[str], steps: str | N
     import shlex
 
     from . import specfile
-    from .cli import _typed
+    from .words import typed as _typed
 
     entries = []
     for text, label in zip(texts, labels):

@@ -33,18 +33,15 @@ def model_from_options(dim: int, curvature_power: float, noise: float, batch_siz
 
 def _closed_loop_plateau(text: str, steps: str | None) -> tuple[Any, int] | None:
     """A ``plateau`` spec without --metrics: driven by the model's own loss."""
-
     from . import registry
-    from .cli import build_command
     from .kernels import PlateauTracker
     from .specs import spec_words
+    from .words import parse_words
 
     words = spec_words(text)  # (a spec that does not split is refused in one line)
     if words[0] != "plateau":
         return None
-    cmd = build_command("spec", registry.get("plateau"))
-    with cmd.make_context("plateau", words[1:]) as ctx:
-        raw = cmd.invoke(ctx)
+    _, raw = parse_words(words)
     if raw.get("metrics") is not None:
         return None
     n_text = raw.get("steps") or steps or "1000"

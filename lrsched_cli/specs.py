@@ -1,14 +1,15 @@
 """SPEC strings: the words that would follow ``lrsched plot``, quoted as one argument.
 
-``"cosine --lr-max 0.1"`` is parsed by the very command ``lrsched plot cosine`` uses, so
-a spec accepts exactly the options, aliases and values that command does.
+``"cosine --lr-max 0.1"`` is read against the options ``lrsched plot cosine`` declares
+(:mod:`lrsched_cli.words`, which the command's Typer options are built from), so a spec
+accepts exactly the options, aliases and values that command does, and no command module
+is imported to read it.
 """
 
 from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
-from typing import Any
 
 from . import registry
 from .errors import UsageError
@@ -42,57 +43,28 @@ def spec_words(text: str) -> list[str]:
 
 
 def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
-    """Parse one SPEC; ``steps`` applies when the spec does not set its own."""
-    from typer.main import _click
-
-    from . import dialects
-    from .cli import build_command, build_dialect_command
-    from .compose import evaluate
+    """Parse one SPEC; ``steps`` applies when the spec does not set its own. The words are
+    read against the options the word's command declares (:mod:`lrsched_cli.words`)."""
+    from . import groups as _groups
+    from . import words as _words
 
     words = spec_words(text)
-    if words[0] == "recipe":
-        from .cli import build_recipe_command
-
-        cmd = build_recipe_command("spec")
-    elif words[0] == "log":
-        from .cli import build_log_command
-
-        cmd = build_log_command("spec")
-    elif dialects.is_dialect(words[0]):
-        cmd = build_dialect_command("spec", words[0])
-    else:
-        cmd = build_command("spec", registry.get(words[0]))
     try:
-        ctx = cmd.make_context(f"spec '{text}'", words[1:])
-        with ctx:
-            raw: dict[str, Any] = cmd.invoke(ctx)
-    except _click.exceptions.ClickException as e:
-        raise UsageError(f"in spec '{text}': {' '.join(e.format_message().split())}") from None
-    except UsageError as e:
-        raise UsageError(f"in spec '{text}': {e}") from None
-    if words[0] == "log":
-        from .logs import log_series
-
-        try:
-            return ParsedSpec(text, words, None, log_series(
-                raw["file"], raw["column"], raw["step_offset"], step_scale=raw["step_scale"]))
-        except UsageError as e:
-            raise UsageError(f"in spec '{text}': {e}") from None
-    if raw.get("steps") is None and steps is not None:
-        raw["steps"] = steps
-    from . import groups as _groups
-
-    group_raw, raw = _groups.split(raw)
-    try:
+        word, raw = _words.parse_words(words)
+        if word == "log":
+            return ParsedSpec(text, words, None, _words.series_of(word, raw))
+        if raw.get("steps") is None and steps is not None:
+            raw["steps"] = steps
+        group_raw, raw = _groups.split(raw)
         chosen = _groups.resolve(group_raw)
-        if words[0] == "recipe":
-            from .cli import recipe_series
+        spec = None
+        if word not in ("recipe", *_words.DIALECTS):
+            spec = registry.resolve(registry.get(word), raw)
+            from .compose import evaluate
 
-            return ParsedSpec(text, words, None, recipe_series(raw), chosen)
-        if dialects.is_dialect(words[0]):
-            return ParsedSpec(text, words, None, dialects.series_from_options(words[0], raw),
-                              chosen)
-        spec = registry.resolve(registry.get(words[0]), raw)
+            series = evaluate(spec)
+        else:
+            series = _words.series_of(word, raw)
     except UsageError as e:
         raise UsageError(f"in spec '{text}': {e}") from None
-    return ParsedSpec(text=text, words=words, spec=spec, series=evaluate(spec), groups=chosen)
+    return ParsedSpec(text=text, words=words, spec=spec, series=series, groups=chosen)
