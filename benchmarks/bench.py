@@ -194,18 +194,49 @@ def bench_simulate(smoke: bool) -> None:
             f"{t / (5 * n * d) * 1e9:.2f} ns per schedule-step-dimension")
 
 
+IDENTIFY_SPECS = ("cosine --lr-min 0 --warmup {w}", "one-cycle", "sgdr --t0 {t0}")
+
+
+def _identify_log(path: str, spec: str, points: int, every: int, f32: bool) -> str:
+    """A log of ``points`` values of ``spec``: every step (dense), or every ``every``-th of
+    a run whose last step is not logged (sparse); float32 as TensorBoard's CSV download,
+    float64 as an lrsched CSV export. The values are lrsched's own (export --format npy)."""
+    import numpy as np
+
+    total = points * every - every // 2
+    words = spec.format(w=total // 50, t0=total // 100).split()
+    npy = path + ".npy"
+    subprocess.run([*LRSCHED, "export", *words, "--steps", str(total), "-f", "npy", "-o", npy],
+                   check=True, env=ENV)
+    values = np.load(npy)
+    os.remove(npy)
+    steps = np.arange(0, total, every)
+    with open(path, "w") as fh:
+        if f32:
+            fh.write("Wall time,Step,Value\n")
+            fh.writelines(f"1.0,{s},{float(x)!r}\n"
+                          for s, x in zip(steps, values[steps].astype(np.float32)))
+        else:
+            fh.write("step,lr\n")
+            fh.writelines(f"{s},{float(x)!r}\n" for s, x in zip(steps, values[steps]))
+    return " ".join(words)
+
+
 def bench_identify(smoke: bool) -> None:
     n = 10**3 if smoke else 10**5
     runs = 1 if smoke else 3
     with tempfile.TemporaryDirectory() as d:
-        for spec in ("cosine --lr-min 0 --warmup 2%", "one-cycle", "sgdr --t0 1000"):
-            path = f"{d}/lr.csv"
-            with open(path, "w") as fh:
-                subprocess.run([*LRSCHED, "export", *spec.split(), "--steps", str(n)],
-                               stdout=fh, check=True)
-            t = run_time([*LRSCHED, "identify", path, "--format", "json"], runs)
-            row(f"identify a {spec.split()[0]} log of {n:,} points", f"{t:.2f} s", "",
-                "every family x warmup x step offset -1/0/+1, each candidate checked")
+        for every, f32 in ((1, False), (50, False), (50, True)):
+            for spec in IDENTIFY_SPECS:
+                path = f"{d}/lr.csv"
+                words = _identify_log(path, spec, n, every, f32)
+                cmd = [*LRSCHED, "identify", path, "--format", "json"]
+                t = run_time(cmd, runs)
+                rss = peak_rss_mb(cmd)
+                kind = ("dense" if every == 1 else f"1/{every}, no last") + (
+                    " f32" if f32 else "")
+                row(f"identify {words.split()[0]}, {n:,} points, {kind}", f"{t:.2f} s",
+                    f"{rss:.0f} MB", "time, peak RSS (every family x warmup x offset)")
 
 
 BENCHES = {"startup": bench_startup, "torch": bench_torch, "export": bench_export,

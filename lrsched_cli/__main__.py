@@ -1,5 +1,5 @@
 """``python -m lrsched_cli``."""
 
-from lrsched_cli.launch import main
+from .launch import main
 
 main()

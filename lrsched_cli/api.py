@@ -18,9 +18,9 @@ def schedule(name: str, steps: int | str | None = None, **params: Any) -> Any:
     layers=12`` and optionally ``layer_decay_style="electra"``) the result is a dict from
     group name to array, in group order: ``lr_group[t] = multiplier * lr[t]``.
     """
-    from . import groups as _groups
-    from .compose import evaluate
-    from .registry import resolve
+    from .schedules import groups as _groups
+    from .schedules.compose import evaluate
+    from .schedules.registry import resolve
 
     group_raw, rest = _groups.split(params)
     chosen = _groups.resolve(group_raw)

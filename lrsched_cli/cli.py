@@ -18,9 +18,10 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from . import __version__, registry
+from . import __version__
 from .errors import LrschedError, UsageError
 from .notices import note
+from .schedules import registry
 from .terminal import stdout_console
 
 _click = typer.main._click  # the click Typer ships (exceptions, Context)
@@ -305,7 +306,7 @@ def _group_options(action: str) -> list[inspect.Parameter]:
 def _run_action(action: str, series: Any, group_raw: dict[str, Any], kw: dict[str, Any],
                 out_names: list[str]) -> None:
     """Split ``series`` into its parameter groups (if asked) and run the action."""
-    from .groups import apply, resolve
+    from .schedules.groups import apply, resolve
 
     all_series = apply(series, resolve(group_raw))
     try:
@@ -421,7 +422,7 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
 
             sys.stdout.write(emit(spec, kw["framework"].strip().lower()).text)
             return None
-        from .compose import evaluate
+        from .schedules.compose import evaluate
 
         _run_action(action, evaluate(spec), group_raw, kw, out_names)
         if save:  # only once the run has succeeded (a failed run leaves the file as it was)
@@ -507,7 +508,7 @@ def _flags_to_none(raw: dict[str, Any]) -> dict[str, Any]:
 def _completer(kind: str | None, word: str) -> Callable[[str], list[str]] | None:
     if kind == "recipes":
         def complete_recipes(incomplete: str) -> list[str]:
-            from .recipes import RECIPES
+            from .schedules.recipes import RECIPES
 
             return [n for n in RECIPES if n.startswith(incomplete)]
         return complete_recipes
@@ -518,7 +519,7 @@ def _completer(kind: str | None, word: str) -> Callable[[str], list[str]] | None
             return [n for n in get(word).functions if n.startswith(incomplete)]
         return complete_names
     if kind == "styles":
-        from .groups import STYLES
+        from .schedules.groups import STYLES
 
         return lambda incomplete: [s for s in STYLES if s.startswith(incomplete)]
     return None
@@ -878,7 +879,7 @@ def identify_cmd(
 @app.command("recipes")
 def recipes_cmd() -> None:
     """List the published recipes, one line each (lrsched info recipe NAME for sources)."""
-    from .recipes import RECIPES
+    from .schedules.recipes import RECIPES
 
     width = max(len(n) for n in RECIPES)
     sys.stdout.write("".join(f"{r.name:<{width}}  {r.summary}\n" for r in RECIPES.values()))

@@ -95,7 +95,7 @@ def _without_group_options(text: str) -> str:
     ``label/group``)."""
     import shlex
 
-    from .groups import OPTIONS
+    from .schedules.groups import OPTIONS
 
     flags = {o[1] for o in OPTIONS}
     try:

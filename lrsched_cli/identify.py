@@ -111,7 +111,7 @@ def values_at(spec: Any, steps: np.ndarray) -> np.ndarray:
     them (the same kernel calls, element for element) but at the given indices only, so a
     sparse log of a run of 10**9 steps costs its own length. Indices past the run's end
     continue the formulas (a held tail evaluates the spec at its end)."""
-    from . import kernels
+    from .schedules import kernels
 
     if spec.entry.sequential:
         raise UsageError(f"identify does not fit {spec.name}")
@@ -143,7 +143,7 @@ def values_at(spec: Any, steps: np.ndarray) -> np.ndarray:
 
 
 def _resolve(schedule: str, params: Params, run: Params) -> Any:
-    from .registry import resolve
+    from .schedules.registry import resolve
 
     return resolve(schedule, {**params, **run})
 
@@ -781,7 +781,7 @@ def _sgdr(d: _Data) -> list[Proposal]:
     t0 * c when m = 1) lies between the rise's two logged steps, and no restart falls
     after the last rise within the log. These bound t0 for each multiplier m; where they
     leave several whole t0, the cosine between restarts decides."""
-    from .kernels import sgdr
+    from .schedules.kernels import sgdr
 
     t, v, rtol = d.t, d.v, d.rtol
     rises = np.flatnonzero(np.diff(v) > 10 * rtol * np.abs(v[1:])) + 1

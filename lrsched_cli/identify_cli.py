@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from .identify import Candidate
     from .series import Series
 
-CODE_MAX_STEPS = 10**7  # lrsched code computes every value of some runs: not beyond this
+# lrsched code computes every value of a run with a warmup or hold (codegen.schedule_body
+# reads two of them from schedule_values): identify leaves such code out beyond this length,
+# so that its memory follows the log, not the run.
+CODE_MAX_STEPS = 10**6
 
 
 def run_identify(file: str, column: str | None, step_offset: int, top: int,
@@ -49,13 +52,18 @@ def run_identify(file: str, column: str | None, step_offset: int, top: int,
 
 
 def _code(c: Candidate) -> dict[str, str]:
-    """The candidate as code (empty beyond CODE_MAX_STEPS: lrsched code holds every value
-    of a run with a warmup, so its memory would follow the run, not the log)."""
+    """The candidate as code; empty for a run with a warmup or hold longer than
+    CODE_MAX_STEPS (see there)."""
     from .identify import code_for
 
-    if int(c.run.get("steps", 0)) > CODE_MAX_STEPS:
+    if _code_left_out(c):
         return {}
     return code_for(c)
+
+
+def _code_left_out(c: Candidate) -> bool:
+    return (int(c.run.get("steps", 0)) > CODE_MAX_STEPS and c.end is None
+            and bool(c.run.get("warmup") or c.run.get("hold")))
 
 
 def _print_text(series: Series, cands: list[Candidate], tol: float) -> None:
@@ -101,6 +109,11 @@ def _print_text(series: Series, cands: list[Candidate], tol: float) -> None:
                       highlight=False)
         return
     best = cands[0]
+    if _code_left_out(best):
+        out.write(f"\nIts code is left out here (for a warmup, lrsched code computes all "
+                  f"{best.run['steps']:,} values of the run); it prints with:\n"
+                  f"lrsched code {best.spec_text()} --framework torch\n")
+        return
     code = _code(best)
     if code:
         fw = "torch" if "torch" in code else next(iter(code))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import registry
+from .schedules import registry
 
 
 def _default_text(p: registry.Param, entry: registry.Schedule) -> str:
@@ -83,7 +83,7 @@ def render_recipe_info(name: str | None, console: Any) -> None:
     from rich.markup import escape
 
     from .errors import UsageError
-    from .recipes import get
+    from .schedules.recipes import get
 
     if not name:
         raise UsageError("info recipe needs a recipe name: lrsched recipes lists them")

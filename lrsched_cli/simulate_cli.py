@@ -33,8 +33,8 @@ def model_from_options(dim: int, curvature_power: float, noise: float, batch_siz
 
 def _closed_loop_plateau(text: str, steps: str | None) -> tuple[Any, int] | None:
     """A ``plateau`` spec without --metrics: driven by the model's own loss."""
-    from . import registry
-    from .kernels import PlateauTracker
+    from .schedules import registry
+    from .schedules.kernels import PlateauTracker
     from .specs import spec_words
     from .words import parse_words
 

@@ -77,7 +77,8 @@ def _text(value: Any, key: str, path: str) -> str:
 
 def to_words(entry: dict[str, Any], path: str) -> list[str]:
     """The command-line words of one file entry: ``["cosine", "--lr-max", "0.1", ...]``."""
-    from . import dialects, registry
+    from . import dialects
+    from .schedules import registry
 
     name = entry["schedule"]
     words = [name]
@@ -107,7 +108,7 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
         allowed = {k for p in (*entry_def.params, *registry.COMMON)
                    for k in (p.name, *p.aliases)}
         flags = {p.name for p in (*entry_def.params, *registry.COMMON) if p.kind == "flag"}
-    from .groups import NAMES as GROUP_OPTIONS
+    from .schedules.groups import NAMES as GROUP_OPTIONS
 
     allowed |= set(GROUP_OPTIONS)
     for key, value in entry.items():

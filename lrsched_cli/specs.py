@@ -11,8 +11,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from . import registry
 from .errors import UsageError
+from .schedules import registry
 from .series import Series
 
 
@@ -26,7 +26,7 @@ class ParsedSpec:
 
     def all_series(self) -> list[Series]:
         """The series, one per parameter group when the spec names groups."""
-        from .groups import apply
+        from .schedules.groups import apply
 
         return apply(self.series, self.groups)
 
@@ -45,8 +45,8 @@ def spec_words(text: str) -> list[str]:
 def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
     """Parse one SPEC; ``steps`` applies when the spec does not set its own. The words are
     read against the options the word's command declares (:mod:`lrsched_cli.words`)."""
-    from . import groups as _groups
     from . import words as _words
+    from .schedules import groups as _groups
 
     words = spec_words(text)
     try:
@@ -60,7 +60,7 @@ def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
         spec = None
         if word not in ("recipe", *_words.DIALECTS):
             spec = registry.resolve(registry.get(word), raw)
-            from .compose import evaluate
+            from .schedules.compose import evaluate
 
             series = evaluate(spec)
         else:

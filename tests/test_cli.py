@@ -12,7 +12,8 @@ import sys
 import numpy as np
 import pytest
 
-from lrsched_cli import registry, schedule
+from lrsched_cli import schedule
+from lrsched_cli.schedules import registry
 
 
 def csv_values(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lrsched_cli import schedule
 from lrsched_cli.errors import UsageError
-from lrsched_cli.groups import apply, layer_scales
+from lrsched_cli.schedules.groups import apply, layer_scales
 from lrsched_cli.series import Series
 
 # ELECTRA, google-research/electra model/optimization.py::_get_layer_lrs:

@@ -339,6 +339,9 @@ def test_identify_memory_and_time_follow_the_log_not_the_run(run, tmp_path):
     assert "--timescale 4000000" in best["spec"] and "--warmup 4000000" in best["spec"]
     assert peak < 64e6, f"{peak / 1e6:.0f} MB"
     assert elapsed < 30
+    assert best["code"] == {}  # lrsched code would compute all 2.87e8 values: said instead
+    text = run("identify", str(path)).stdout.splitlines()
+    assert f"lrsched code {best['spec']} --framework torch" in text
 
 
 def test_identify_hf_inverse_sqrt_287_points(run, tmp_path):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lrsched_cli import registry
-from lrsched_cli.compose import evaluate
 from lrsched_cli.render.figure import envelope, save_figure
+from lrsched_cli.schedules import registry
+from lrsched_cli.schedules.compose import evaluate
 
 
 def _pixels(path) -> np.ndarray:

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrsched_cli import registry, schedule
+from lrsched_cli import schedule
+from lrsched_cli.schedules import registry
 
 settings.register_profile("lrsched", deadline=None, max_examples=60)
 settings.load_profile("lrsched")

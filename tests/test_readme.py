@@ -2,7 +2,8 @@
 
 A sample is a ```text block of ``$ lrsched ...`` lines (a trailing ``\\`` continues one),
 each followed by what it prints on stdout at 80 columns without colour; a line ``...``
-stands for any number of lines, and a line ending in ``...`` for any line it begins. Every ```text block must be such a sample, so none can go
+stands for any number of lines, and a line ending in ``...`` for any line it
+begins. Every ```text block must be such a sample, so none can go
 stale unnoticed. Commands run in a scratch folder that sees the repository's tests/ and
 examples/, through the installed ``lrsched``.
 """

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lrsched_cli import recipes, schedule
+from lrsched_cli import schedule
 from lrsched_cli.errors import UsageError
+from lrsched_cli.schedules import recipes
 
 
 def values(name: str, steps: int | None = None, size: str | None = None,

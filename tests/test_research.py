@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lrsched_cli import kernels, schedule
+from lrsched_cli import schedule
 from lrsched_cli.errors import UsageError
+from lrsched_cli.schedules import kernels
 
 
 def at(values: np.ndarray, t: int) -> float:

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from lrsched_cli import registry
 from lrsched_cli.cli import app
+from lrsched_cli.schedules import registry
 
 BIN = os.path.dirname(sys.executable)
 LRSCHED = os.path.join(BIN, "lrsched")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lrsched_cli import schedule
-from lrsched_cli.kernels import PlateauTracker
+from lrsched_cli.schedules.kernels import PlateauTracker
 from lrsched_cli.simulate import NQM, expected_loss, find_lr, monte_carlo
 
 

@@ -96,7 +96,7 @@ DESCRIPTIONS = {
 
 def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
     """Validate the command-line options of a dialect command and evaluate it."""
-    from .. import registry
+    from ..schedules import registry
     from ..errors import UsageError
     from ..metrics import read_metrics
 
@@ -115,7 +115,7 @@ def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
 
 
 def _base_lr_param() -> Any:
-    from ..registry import Param
+    from ..schedules.registry import Param
 
     return Param("base_lr", "float", 1.0, "Optimizer learning rate", lo=0, lo_open=True)
 

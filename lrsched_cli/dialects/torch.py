@@ -690,7 +690,7 @@ def _vectorised(sched: Sched, n: int) -> np.ndarray | None:
     """The schedulers torch computes directly from ``t`` (no recursion): numpy, same ops."""
     import numpy as np
 
-    from .. import kernels
+    from ..schedules import kernels
 
     t = np.arange(n, dtype=np.float64)
     if type(sched) is OneCycleLR:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .errors import UsageError
+from ..errors import UsageError
 
 # numpy is not imported here: the registry is read by --help and shell completion, which
 # must start fast. Kernels are looked up by name in lrsched_cli.kernels when evaluated.
@@ -169,6 +170,8 @@ class Share(_Record):
         # within an ulp of the product, keep the float that reads shortest: 1% of 3e-4 is
         # 3e-6 (the product of the two doubles rounds to 2.9999999999999997e-6)
         x = whole * self.percent / 100
+        if abs(x) < sys.float_info.min:  # subnormal: an ulp is no longer a tiny share of x
+            return x
         ways = [x, math.nextafter(x, math.inf), math.nextafter(x, -math.inf)]
         return min(ways, key=lambda v: len(repr(v)))
 
@@ -824,7 +827,7 @@ def parse_value(p: Param, raw: Any, context: Mapping[str, Any] | None = None) ->
     if p.kind == "flag":
         return parse_flag(p, raw)
     if p.kind == "metrics":
-        from .metrics import read_metrics
+        from ..metrics import read_metrics
 
         column = (context or {}).get("metrics_column")
         return read_metrics(raw, column=column, flag=p.flag)

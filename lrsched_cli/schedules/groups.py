@@ -27,7 +27,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import UsageError
+from ..errors import UsageError
 
 STYLES = ("beit", "electra")
 MAX_GROUPS = 256
@@ -141,7 +141,7 @@ def apply(series: Any, groups: Sequence[tuple[str, float]] | None) -> list[Any]:
     """
     if not groups:
         return [series]
-    from .series import Series
+    from ..series import Series
 
     base = series.values if series.source is None else None
     cache: dict[tuple[int, int], Any] = {}

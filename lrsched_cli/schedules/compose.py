@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..series import Series, held
 from . import kernels
 from .registry import Spec
-from .series import Series, held
 
 
 def _t(a: int, b: int) -> np.ndarray:
