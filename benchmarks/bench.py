@@ -240,8 +240,8 @@ def bench_identify(smoke: bool) -> None:
 
 
 BENCHES = {"startup": bench_startup, "torch": bench_torch, "export": bench_export,
-           "streaming": bench_streaming, "views": bench_views, "plot": bench_plot, "simulate": bench_simulate,
-           "identify": bench_identify}
+           "streaming": bench_streaming, "views": bench_views, "plot": bench_plot,
+           "simulate": bench_simulate, "identify": bench_identify}
 
 
 def main() -> None:
