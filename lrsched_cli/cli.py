@@ -21,8 +21,8 @@ from typer.core import TyperGroup
 from . import __version__
 from .errors import LrschedError, UsageError
 from .notices import note
+from .render.terminal import stdout_console
 from .schedules import registry
-from .terminal import stdout_console
 
 _click = typer.main._click  # the click Typer ships (exceptions, Context)
 
@@ -210,7 +210,7 @@ class ScheduleGroup(TyperGroup):
                    if a == "--spec" or a.startswith("--spec=")), None)
         if at is None:
             return args
-        from . import specfile
+        from .sources import specfile
 
         if args[at] == "--spec":
             if at + 1 >= end:
@@ -298,7 +298,7 @@ def _group_options(action: str) -> list[inspect.Parameter]:
     """``--groups``, ``--layer-decay``, ... (not for ``code``: it writes one scheduler)."""
     if action == "code":
         return []
-    from .words import group_options
+    from .sources.words import group_options
 
     return [_opt_parameter(o, "", PANEL_GROUPS) for o in group_options()]
 
@@ -414,11 +414,11 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
         spec = registry.resolve(entry, raw)
         save = kw.pop("save_spec", None)
         if save:
-            from .specfile import check_path
+            from .sources.specfile import check_path
 
             check_path(save)
         if action == "code":
-            from .codegen import emit
+            from .sources.codegen import emit
 
             sys.stdout.write(emit(spec, kw["framework"].strip().lower()).text)
             return None
@@ -481,7 +481,7 @@ def _word_command(action: str, name: str, sig_params: list[inspect.Parameter],
         if action == "spec":
             return {**raw, **group_raw}
         if save is not None and kw.get("save_spec"):
-            from .specfile import check_path
+            from .sources.specfile import check_path
 
             check_path(kw["save_spec"])
         series = make_series(raw)
@@ -558,7 +558,7 @@ _WORD_TEXTS = {
 def build_word_command(action: str, word: str) -> Any:
     """The click command for ``lrsched <action> recipe|log|<dialect> ...``, its options
     from :mod:`words` (the same declarations a SPEC is parsed against)."""
-    from . import words
+    from .sources import words
 
     own = {"log": words.LOG_OPTIONS, "recipe": words.RECIPE_OPTIONS}.get(word) \
         or words.dialect_options(word)
@@ -570,7 +570,7 @@ def build_word_command(action: str, word: str) -> Any:
     save = None
     if word in words.DIALECTS:
         def save(path: str, raw: dict[str, Any]) -> None:
-            from . import specfile
+            from .sources import specfile
 
             specfile.write(path, [{"schedule": word, **{
                 k: words.typed(v) for k, v in raw.items() if v is not None and v is not False}}])
@@ -589,8 +589,8 @@ def build_word_command(action: str, word: str) -> Any:
 def _save_native(path: str, spec: Any, raw: dict[str, Any],
                  group_raw: dict[str, Any] | None = None) -> None:
     """A native schedule to a spec file: every schedule option, and the run options set."""
-    from . import specfile
-    from .words import typed
+    from .sources import specfile
+    from .sources.words import typed
 
     entry: dict[str, Any] = {"schedule": spec.name}
     for p in spec.entry.params:
@@ -613,9 +613,10 @@ def _save_native(path: str, spec: Any, raw: dict[str, Any],
 
 def _do_table(series: list[Any], rows: int, at: str | None, chart: bool,
               log_y: bool, height: int) -> None:
-    from .compare import parse_at, show_terminal
+    from .commands.compare import parse_at
     from .render.figure import default_title
-    from .terminal import stdout_console
+    from .render.terminal import stdout_console
+    from .render.view import show_terminal
 
     if rows < 1:
         raise UsageError(f"invalid value for --rows: '{rows}' (allowed: a whole number >= 1)")
@@ -739,12 +740,12 @@ def compare_cmd(
                                   help="Also save these schedules to a .toml or .json file"),
 ) -> None:
     """Compare schedules side by side: a chart, a table and where two of them differ."""
-    from .compare import run_compare
+    from .commands.compare import run_compare
 
     specs = list(specs or [])
     labels = list(label or [])
     if spec_file:
-        from . import specfile
+        from .sources import specfile
 
         texts, file_labels = specfile.spec_texts(spec_file)
         if labels and any(file_labels):
@@ -814,7 +815,7 @@ def simulate_cmd(
                                help="File for --format (or its suffix)"),
 ) -> None:
     """Run schedules on a noisy quadratic model: expected loss, exactly, in seconds."""
-    from .simulate_cli import model_from_options, run_simulate
+    from .commands.simulate import model_from_options, run_simulate
 
     model = model_from_options(dim, curvature_power, noise, batch_size, momentum)
     texts = list(specs or [])
@@ -848,7 +849,7 @@ def find_lr_cmd(
 ) -> None:
     """The learning-rate range test (Smith 2017, fastai's lr_find) on the noisy quadratic
     model: an exponential sweep, the smoothed loss, and a suggested rate."""
-    from .simulate_cli import model_from_options, run_find_lr
+    from .commands.simulate import model_from_options, run_find_lr
 
     run_find_lr(model_from_options(dim, curvature_power, noise, batch_size, momentum), start,
                 end, steps, rule, height, plot)
@@ -871,7 +872,7 @@ def identify_cmd(
 ) -> None:
     """Name the schedule behind a log: the best-fitting schedules, ranked, as commands and
     code."""
-    from .identify_cli import run_identify
+    from .commands.identify import run_identify
 
     run_identify(file, column, step_offset, top, format, step_scale)
 
@@ -935,8 +936,8 @@ def info_cmd(name: str = typer.Argument(..., metavar="NAME",
              recipe: str = typer.Argument(None, metavar="[RECIPE]",
                                           help="With NAME 'recipe': which recipe")) -> None:
     """Show a schedule's formula, reference and options; a dialect's names; a recipe."""
+    from .commands.info import render_dialect_info, render_info, render_recipe_info
     from .dialects import is_dialect
-    from .info import render_dialect_info, render_info, render_recipe_info
 
     if name == "recipe" or name.startswith("recipe "):
         render_recipe_info(name.split(" ", 1)[1] if " " in name else recipe, stdout_console())

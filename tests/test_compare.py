@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lrsched_cli.compare import default_labels, difference, difference_report
+from lrsched_cli.analysis.difference import difference
+from lrsched_cli.commands.compare import default_labels
+from lrsched_cli.render.terminal import use_color
+from lrsched_cli.render.view import difference_report
 from lrsched_cli.series import Series
-from lrsched_cli.terminal import use_color
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("LRSCHED_UPDATE_SNAPSHOTS") == "1"

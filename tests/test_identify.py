@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrsched_cli import schedule
-from lrsched_cli.identify import FIT_TOL_FLOAT32, FIT_TOL_FLOAT64, evaluate_at, identify
+from lrsched_cli.analysis.identify import FIT_TOL_FLOAT32, FIT_TOL_FLOAT64, evaluate_at, identify
 from lrsched_cli.series import Series
-from lrsched_cli.specs import parse_spec
+from lrsched_cli.sources.specs import parse_spec
 
 lr = st.floats(1e-4, 1.0)
 N = 200
@@ -241,7 +241,7 @@ def _said(c, key):
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("case", CASES)
 def test_identify_real_logger_logs(tmp_path, case, variant):
-    from lrsched_cli.logs import log_series
+    from lrsched_cli.sources.logs import log_series
 
     text, family, expect = CASES[case]
     every, f32 = VARIANTS[variant]
@@ -270,8 +270,8 @@ def test_identify_real_logger_logs(tmp_path, case, variant):
 def test_rounding_costs_no_more_than_the_logs_precision(tmp_path):
     """ExponentialLR in float32: 0.0010005003 (8e-7 off the log) is too short a decay rate;
     the rounded fit stays within the float32 precision of the exact schedule."""
-    from lrsched_cli.identify import ROUNDING_COST_FLOAT32
-    from lrsched_cli.logs import log_series
+    from lrsched_cli.analysis.identify import ROUNDING_COST_FLOAT32
+    from lrsched_cli.sources.logs import log_series
 
     exact = parse_spec("torch 'ExponentialLR(gamma=0.99)' --base-lr 0.1 --steps 2000").series
     path = tmp_path / "lr.csv"
@@ -300,8 +300,8 @@ def test_rounding_costs_no_more_than_the_logs_precision(tmp_path):
 ])
 def test_values_at_is_what_export_gives(text):
     """identify evaluates a spec at the logged steps only: the same values, bit for bit."""
-    from lrsched_cli.compose import schedule_range
-    from lrsched_cli.identify import values_at
+    from lrsched_cli.analysis.identify import values_at
+    from lrsched_cli.schedules.compose import schedule_range
 
     spec = parse_spec(text + " --steps 200").spec
     full = schedule_range(spec, 0, spec.n)
@@ -317,7 +317,7 @@ def test_identify_memory_and_time_follow_the_log_not_the_run(run, tmp_path):
     import time
     import tracemalloc
 
-    from lrsched_cli.compose import schedule_range
+    from lrsched_cli.schedules.compose import schedule_range
 
     spec = parse_spec("inverse-sqrt --initial-lr 5e-4 --timescale 4000000 --warmup 4000000 "
                       "--warmup-mode overlay --steps 287000000").spec

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lrsched_cli.compare import difference
-from lrsched_cli.logs import log_series, read
-from lrsched_cli.specs import parse_spec
+from lrsched_cli.analysis.difference import difference
+from lrsched_cli.sources.logs import log_series, read
+from lrsched_cli.sources.specs import parse_spec
 
 LOGS = Path(__file__).parent / "logs"
 TRUTH = json.loads((LOGS / "truth.json").read_text())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lrsched_cli.completions import FILES, script
+from lrsched_cli.commands.completions import FILES, script
 
 ROOT = Path(__file__).parent.parent
 BIN = os.path.dirname(sys.executable)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from lrsched_cli import schedule
+from lrsched_cli.analysis.nqm import NQM, expected_loss, find_lr, monte_carlo
 from lrsched_cli.schedules.kernels import PlateauTracker
-from lrsched_cli.simulate import NQM, expected_loss, find_lr, monte_carlo
 
 
 @pytest.mark.parametrize("momentum, scale", [(0.0, 3.0), (0.9, 1.0)])

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from lrsched_cli import schedule
-from lrsched_cli.progress import PROGRESS_ABOVE, wanted
+from lrsched_cli.render.progress import PROGRESS_ABOVE, wanted
 
 
 @pytest.mark.parametrize("suffix", ["toml", "json"])

@@ -98,7 +98,7 @@ def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
     """Validate the command-line options of a dialect command and evaluate it."""
     from ..schedules import registry
     from ..errors import UsageError
-    from ..metrics import read_metrics
+    from ..sources.metrics import read_metrics
 
     run = registry.resolve_run(raw)  # --steps in any length form, --per-epoch, ...
     d = get(dialect)

@@ -186,7 +186,7 @@ def export(series: Sequence[Series], fmt: str, output: str | None, header: bool 
 
     A progress bar shows on a terminal's stderr for big exports (not with ``quiet``).
     """
-    from ..progress import progress
+    from .progress import progress
 
     if fmt not in FORMATS:  # pragma: no cover - the CLI validates the format
         raise UsageError(f"unknown format '{fmt}'; choose from {', '.join(FORMATS)}")

@@ -97,7 +97,7 @@ def _reduced(series: Sequence[Series], pixels: int,
              quiet: bool) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """The envelopes of the series too dense to draw point by point, by index; aligned
     ones (parameter groups) in one pass together."""
-    from ..progress import progress
+    from .progress import progress
 
     big = [i for i, s in enumerate(series) if s.contiguous and len(s) > REDUCE_ABOVE * pixels]
     passes = [big] if len(big) > 1 and aligned([series[i] for i in big]) else [[i] for i in big]

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import LrschedError, UsageError
-from .notices import note
-from .series import Series
+from ..errors import LrschedError, UsageError
+from ..notices import note
+from ..series import Series
 
 STEP_NAMES = ("step", "global_step", "iteration", "iter", "epoch", "steps", "_step")
 _LR = re.compile(r"(^|[^a-z])(lr|learning[_\- ]?rate)($|[^a-z])", re.IGNORECASE)

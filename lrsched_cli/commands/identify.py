@@ -11,11 +11,11 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from .errors import UsageError
+from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from .identify import Candidate
-    from .series import Series
+    from ..analysis.identify import Candidate
+    from ..series import Series
 
 # lrsched code computes every value of a run with a warmup or hold (codegen.schedule_body
 # reads two of them from schedule_values): identify leaves such code out beyond this length,
@@ -25,8 +25,8 @@ CODE_MAX_STEPS = 10**6
 
 def run_identify(file: str, column: str | None, step_offset: int, top: int,
                  fmt: str | None, step_scale: int = 1) -> None:
-    from .identify import identify
-    from .logs import log_series
+    from ..analysis.identify import identify
+    from ..sources.logs import log_series
 
     if fmt is not None and fmt.strip().lower() != "json":
         raise UsageError(f"invalid value for --format: '{fmt}' (allowed: json)")
@@ -54,7 +54,7 @@ def run_identify(file: str, column: str | None, step_offset: int, top: int,
 def _code(c: Candidate) -> dict[str, str]:
     """The candidate as code; empty for a run with a warmup or hold longer than
     CODE_MAX_STEPS (see there)."""
-    from .identify import code_for
+    from ..analysis.identify import code_for
 
     if _code_left_out(c):
         return {}
@@ -70,7 +70,7 @@ def _print_text(series: Series, cands: list[Candidate], tol: float) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from .terminal import stdout_console
+    from ..render.terminal import stdout_console
 
     console = stdout_console()
     kind = "float32" if series.float32 else "float64"
@@ -97,7 +97,7 @@ def _print_text(series: Series, cands: list[Candidate], tol: float) -> None:
         out.flush()
     if cands and cands[0].max_rel <= tol and cands[0].offset:
         k = cands[0].offset
-        from .compare import SHIFT_MEANING
+        from ..analysis.difference import SHIFT_MEANING
 
         meaning = SHIFT_MEANING.get(k, "")
         console.print(f"\nThe log's step s holds this schedule's value at step s {k:+d}"

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .errors import LrschedError, UsageError
+from ..errors import LrschedError, UsageError
 
 MAX_INPUT_BYTES = 256 * 2**20  # 256 MiB: a 10-million-line metrics or log file is ~150 MB
 MAX_LINE_BYTES = 2**20  # 1 MiB: no log line, metric or spec line is near that

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UsageError
-from .notices import note
-from .series import Series
-from .simulate import NQM, Run, expected_loss, find_lr, monte_carlo
+from ..analysis.nqm import NQM, Run, expected_loss, find_lr, monte_carlo
+from ..errors import UsageError
+from ..notices import note
+from ..series import Series
 
 
 def model_from_options(dim: int, curvature_power: float, noise: float, batch_size: float,
@@ -33,10 +33,10 @@ def model_from_options(dim: int, curvature_power: float, noise: float, batch_siz
 
 def _closed_loop_plateau(text: str, steps: str | None) -> tuple[Any, int] | None:
     """A ``plateau`` spec without --metrics: driven by the model's own loss."""
-    from .schedules import registry
-    from .schedules.kernels import PlateauTracker
-    from .specs import spec_words
-    from .words import parse_words
+    from ..schedules import registry
+    from ..schedules.kernels import PlateauTracker
+    from ..sources.specs import spec_words
+    from ..sources.words import parse_words
 
     words = spec_words(text)  # (a spec that does not split is refused in one line)
     if words[0] != "plateau":
@@ -65,8 +65,8 @@ def _closed_loop_plateau(text: str, steps: str | None) -> tuple[Any, int] | None
 def run_simulate(texts: Sequence[str], steps: str | None, labels: Sequence[str] | None,
                  model: NQM, samples: int, seed: int, rows: int, log_y: bool, height: int,
                  plot: str | None, fmt: str | None, output: str | None) -> None:
+    from ..sources.specs import parse_spec
     from .compare import choose_labels, export_format_for
-    from .specs import parse_spec
 
     if not 1 <= len(texts) <= 8:
         raise UsageError(f"simulate takes 1 to 8 specs; {len(texts)} given")
@@ -76,7 +76,7 @@ def run_simulate(texts: Sequence[str], steps: str | None, labels: Sequence[str] 
     if data_fmt == "npy":
         raise UsageError("simulate writes csv, json or jsonl; not npy")
     if plot is not None:
-        from .render.figure import figure_format
+        from ..render.figure import figure_format
 
         figure_format(plot)
     names = choose_labels(texts, labels)
@@ -126,8 +126,8 @@ def _loss_series(runs: Sequence[Run]) -> list[Series]:
 def _write(runs: Sequence[Run], model: NQM, fmt: str, output: str | None) -> None:
     import orjson
 
-    from .render.export import csv_rows
-    from .render.output import write_binary
+    from ..render.export import csv_rows
+    from ..render.output import write_binary
 
     def nulls(a: np.ndarray) -> list[float | None]:
         return [None if not np.isfinite(x) else float(x) for x in a]
@@ -165,8 +165,8 @@ def _show(runs: Sequence[Run], model: NQM, rows: int, log_y: bool, height: int,
     from rich.table import Table
     from rich.text import Text
 
-    from .render.chart import legend_markup, render_chart
-    from .terminal import stdout_console, use_color
+    from ..render.chart import legend_markup, render_chart
+    from ..render.terminal import stdout_console, use_color
 
     console = stdout_console()
     color = use_color(console.file)
@@ -190,7 +190,7 @@ def _show(runs: Sequence[Run], model: NQM, rows: int, log_y: bool, height: int,
         cols.append(f"Monte-Carlo ({samples} runs) ±2se")
     for i, c in enumerate(cols):
         table.add_column(c, justify="left" if i == 0 else "right")
-    from .render.numbers import column_format
+    from ..render.numbers import column_format
 
     def finite_or_none(x: float) -> float | None:
         return float(x) if np.isfinite(x) else None
@@ -230,8 +230,8 @@ def _figure(runs: Sequence[Run], model: NQM, path: str) -> None:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from .render.figure import COLORS, STYLES
-    from .render.output import output_file
+    from ..render.figure import COLORS, STYLES
+    from ..render.output import output_file
 
     fig = Figure(figsize=(7.0, 5.6), layout="constrained")
     ax_lr, ax_loss = fig.subplots(2, 1, sharex=True, height_ratios=[1, 2])
@@ -273,8 +273,8 @@ def run_find_lr(model: NQM, start: float, end: float, steps: int, rule: str, hei
                 plot: str | None) -> None:
     from rich.text import Text
 
-    from .render.chart import render_chart
-    from .terminal import stdout_console, use_color
+    from ..render.chart import render_chart
+    from ..render.terminal import stdout_console, use_color
 
     if not (math.isfinite(start) and math.isfinite(end) and 0 < start < end):
         raise UsageError(f"invalid --start/--end: {start!r}, {end!r} (allowed: 0 < start < "
@@ -284,7 +284,7 @@ def run_find_lr(model: NQM, start: float, end: float, steps: int, rule: str, hei
     if rule not in ("minimum/10", "steepest"):
         raise UsageError(f"invalid value for --rule: '{rule}' (allowed: minimum/10, steepest)")
     if plot is not None:
-        from .render.figure import figure_format
+        from ..render.figure import figure_format
 
         figure_format(plot)
     rt = find_lr(model, start, end, steps, rule=rule)
@@ -316,7 +316,7 @@ def _range_figure(rt: Any, model: NQM, path: str) -> None:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from .render.output import output_file
+    from ..render.output import output_file
 
     fig = Figure(figsize=(7.0, 4.2), layout="constrained")
     ax = fig.add_subplot()

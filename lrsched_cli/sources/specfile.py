@@ -17,7 +17,7 @@ import os
 import shlex
 from typing import Any
 
-from .errors import UsageError
+from ..errors import UsageError
 
 SPECIAL = ("schedule", "expr", "label")
 
@@ -77,8 +77,8 @@ def _text(value: Any, key: str, path: str) -> str:
 
 def to_words(entry: dict[str, Any], path: str) -> list[str]:
     """The command-line words of one file entry: ``["cosine", "--lr-max", "0.1", ...]``."""
-    from . import dialects
-    from .schedules import registry
+    from .. import dialects
+    from ..schedules import registry
 
     name = entry["schedule"]
     words = [name]
@@ -108,7 +108,7 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
         allowed = {k for p in (*entry_def.params, *registry.COMMON)
                    for k in (p.name, *p.aliases)}
         flags = {p.name for p in (*entry_def.params, *registry.COMMON) if p.kind == "flag"}
-    from .schedules.groups import NAMES as GROUP_OPTIONS
+    from ..schedules.groups import NAMES as GROUP_OPTIONS
 
     allowed |= set(GROUP_OPTIONS)
     for key, value in entry.items():
@@ -155,7 +155,7 @@ def _toml_value(v: Any) -> str:
 
 def write(path: str, entries: list[dict[str, Any]]) -> None:
     """Write schedules as TOML or JSON (atomically)."""
-    from .render.output import atomic_file
+    from ..render.output import atomic_file
 
     kind = _kind(path)
     if kind == "json":

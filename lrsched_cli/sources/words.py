@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UsageError
-from .schedules import registry
+from ..errors import UsageError
+from ..schedules import registry
 
 DIALECTS = ("torch", "hf", "timm", "optax", "keras")
 
@@ -53,7 +53,7 @@ def _run(names: Sequence[str] = RUN_EXTRA) -> tuple[registry.Param, ...]:
 
 def dialect_options(dialect: str) -> tuple[Opt | registry.Param, ...]:
     """The options of ``lrsched <action> <dialect> EXPR``, in order."""
-    from .dialects import DESCRIPTIONS
+    from ..dialects import DESCRIPTIONS
 
     return (
         Opt("expr", (), "EXPR", "The call, quoted: " + DESCRIPTIONS[dialect][1],
@@ -100,7 +100,7 @@ LOG_OPTIONS: tuple[Opt | registry.Param, ...] = (
 
 def group_options() -> tuple[Opt, ...]:
     """``--groups``, ``--layer-decay``, ... (every word but ``log``)."""
-    from .schedules.groups import OPTIONS
+    from ..schedules.groups import OPTIONS
 
     return tuple(Opt(name, (flag,), metavar, help_text,
                      completion="styles" if name == "layer_decay_style" else None)
@@ -188,10 +188,10 @@ def series_of(word: str, raw: dict[str, Any]) -> Any:
     if word == "recipe":
         return recipe_series(raw)
     if word in DIALECTS:
-        from .dialects import series_from_options
+        from ..dialects import series_from_options
 
         return series_from_options(word, raw)
-    from .schedules.compose import evaluate
+    from ..schedules.compose import evaluate
 
     return evaluate(registry.resolve(registry.get(word), raw))
 
@@ -210,8 +210,8 @@ def number(raw: dict[str, Any], name: str) -> int:
 def recipe_series(raw: dict[str, Any]) -> Any:
     """The series of a recipe (every length form of DESIGN.md §1: ``--steps 300ep
     --steps-per-epoch 10``, ``%``, ``tok``, ``--per-epoch``...)."""
-    from .schedules import recipes
-    from .schedules.compose import evaluate
+    from ..schedules import recipes
+    from ..schedules.compose import evaluate
 
     raw = dict(raw)
     if recipes.get(raw["recipe"]).per_epoch and (raw.get("steps_per_epoch") is not None

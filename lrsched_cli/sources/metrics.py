@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UsageError
+from ..errors import UsageError
 
 _INDEX_NAMES = {"step", "steps", "epoch", "epochs", "iter", "iteration", "global_step", ""}
 

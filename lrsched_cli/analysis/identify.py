@@ -36,9 +36,9 @@ from typing import Any
 
 import numpy as np
 
-from .compare import relative_difference
-from .errors import UsageError
-from .series import Series
+from ..errors import UsageError
+from ..series import Series
+from .difference import relative_difference
 
 Params = dict[str, Any]
 Proposal = tuple[Params, "int | None"]  # parameters, and the main run length (None: shortest)
@@ -111,7 +111,7 @@ def values_at(spec: Any, steps: np.ndarray) -> np.ndarray:
     them (the same kernel calls, element for element) but at the given indices only, so a
     sparse log of a run of 10**9 steps costs its own length. Indices past the run's end
     continue the formulas (a held tail evaluates the spec at its end)."""
-    from .schedules import kernels
+    from ..schedules import kernels
 
     if spec.entry.sequential:
         raise UsageError(f"identify does not fit {spec.name}")
@@ -143,7 +143,7 @@ def values_at(spec: Any, steps: np.ndarray) -> np.ndarray:
 
 
 def _resolve(schedule: str, params: Params, run: Params) -> Any:
-    from .schedules.registry import resolve
+    from ..schedules.registry import resolve
 
     return resolve(schedule, {**params, **run})
 
@@ -781,7 +781,7 @@ def _sgdr(d: _Data) -> list[Proposal]:
     t0 * c when m = 1) lies between the rise's two logged steps, and no restart falls
     after the last rise within the log. These bound t0 for each multiplier m; where they
     leave several whole t0, the cosine between restarts decides."""
-    from .schedules.kernels import sgdr
+    from ..schedules.kernels import sgdr
 
     t, v, rtol = d.t, d.v, d.rtol
     rises = np.flatnonzero(np.diff(v) > 10 * rtol * np.abs(v[1:])) + 1
@@ -1224,7 +1224,7 @@ def _short_alpha(lo: float, hi: float, n: int, steps: np.ndarray, values: np.nda
 def optax_values(expr: str, steps: np.ndarray) -> np.ndarray:
     """An optax schedule's values at ``steps``, computed by lrsched's optax dialect (the
     function ``lrsched export optax EXPR`` evaluates at each step)."""
-    from .dialects.optax import DIALECT, build
+    from ..dialects.optax import DIALECT, build
 
     f = build(DIALECT.parse(expr))
     return np.array([float(f(int(s))) for s in steps], dtype=np.float64)
@@ -1250,7 +1250,7 @@ def code_for(c: Candidate) -> dict[str, str]:
                           "optimizer = optax.sgd(learning_rate=schedule)  # or adamw, ...\n"
                           f"# the decay ends at step {c.end}; the schedule holds its value "
                           "after it\n")}
-    from .codegen import emit
+    from ..sources.codegen import emit
 
     spec = _resolve(c.schedule, c.params, c.run)
     out = {}

@@ -11,9 +11,9 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from .errors import UsageError
-from .schedules import registry
-from .series import Series
+from ..errors import UsageError
+from ..schedules import registry
+from ..series import Series
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class ParsedSpec:
 
     def all_series(self) -> list[Series]:
         """The series, one per parameter group when the spec names groups."""
-        from .schedules.groups import apply
+        from ..schedules.groups import apply
 
         return apply(self.series, self.groups)
 
@@ -45,8 +45,8 @@ def spec_words(text: str) -> list[str]:
 def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
     """Parse one SPEC; ``steps`` applies when the spec does not set its own. The words are
     read against the options the word's command declares (:mod:`lrsched_cli.words`)."""
+    from ..schedules import groups as _groups
     from . import words as _words
-    from .schedules import groups as _groups
 
     words = spec_words(text)
     try:
@@ -60,7 +60,7 @@ def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
         spec = None
         if word not in ("recipe", *_words.DIALECTS):
             spec = registry.resolve(registry.get(word), raw)
-            from .schedules.compose import evaluate
+            from ..schedules.compose import evaluate
 
             series = evaluate(spec)
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .schedules import registry
+from ..schedules import registry
 
 
 def _default_text(p: registry.Param, entry: registry.Schedule) -> str:
@@ -60,8 +60,8 @@ def render_dialect_info(name: str, console: Any) -> None:
     """A dialect: its convention, how to call it, and every name with its arguments."""
     from rich.markup import escape
 
-    from .dialects import DESCRIPTIONS, get
-    from .dialects.base import REQUIRED
+    from ..dialects import DESCRIPTIONS, get
+    from ..dialects.base import REQUIRED
 
     d = get(name)
     title, example = DESCRIPTIONS[name]
@@ -82,8 +82,8 @@ def render_recipe_info(name: str | None, console: Any) -> None:
     """A recipe: what it builds, its citation, where each number comes from, what is not."""
     from rich.markup import escape
 
-    from .errors import UsageError
-    from .schedules.recipes import get
+    from ..errors import UsageError
+    from ..schedules.recipes import get
 
     if not name:
         raise UsageError("info recipe needs a recipe name: lrsched recipes lists them")
