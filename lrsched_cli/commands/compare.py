@@ -4,12 +4,16 @@ the figure and the spec file); the Typer command itself is in :mod:`lrsched_cli.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..analysis.difference import Difference, difference
+import typer
+
 from ..errors import UsageError
 from ..notices import note
-from ..series import Series
-from ..sources.metrics import is_number
+from .options import HEIGHT, ROWS, quiet_broken_pipe
+
+if TYPE_CHECKING:  # numpy-backed; imported where used so that --help stays light
+    from ..series import Series
 
 MIN_SPECS, MAX_SPECS = 2, 8
 MAX_CURVES = 32  # specs times their parameter groups
@@ -18,6 +22,8 @@ LABEL_MAX = 32
 
 def _groups(words: Sequence[str]) -> list[tuple[str, ...]]:
     """The schedule word, then each option with its values: [("cosine",), ("--lr-max", "0.1")]."""
+    from ..sources.metrics import is_number
+
     groups: list[list[str]] = []
     for i, w in enumerate(words):
         if i == 0 or (w.startswith("-") and not is_number(w)):
@@ -126,6 +132,7 @@ def export_format_for(output: str | None, fmt: str | None) -> str | None:
 
 def parse_at(text: str, series: Sequence[Series]) -> list[int]:
     lo = min(int(s.steps[0]) for s in series)
+
     hi = max(int(s.steps[-1]) for s in series)
     out = []
     for part in text.split(","):
@@ -174,6 +181,7 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
                 fmt: str | None, output: str | None, header: bool,
                 save_spec: str | None = None) -> None:
     """The whole ``compare`` command."""
+    from ..analysis.difference import Difference, difference
     from ..render.terminal import stdout_console
     from ..sources.specs import parse_spec
 
@@ -236,3 +244,59 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
         note(f"wrote {output}")
     if save_spec:  # only once the run has succeeded (a failed run leaves the file as it was)
         _save(save_spec, texts, names, steps)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``lrsched compare`` to ``app``."""
+
+    @app.command("compare", epilog='Example: lrsched compare "cosine --lr-max 0.1" '
+                                      '"step --decay-factor 0.5" --steps 200')
+    def compare_cmd(
+        specs: list[str] = typer.Argument(
+            None, metavar="SPEC...", show_default=False,
+            help="2 to 8 schedules, each the words that would follow 'lrsched plot', quoted as "
+                 "one argument: \"cosine --lr-max 0.1\""),
+        steps: str = typer.Option(None, "--steps", "--epochs", "--max-epochs", metavar="STEPS",
+                                  help="Steps for every spec that does not set its own"),
+        label: list[str] = typer.Option(None, "--label", metavar="NAME",
+                                        help="Label of a spec, in order (repeat the option)"),
+        rows: int = typer.Option(11, "--rows", metavar="INT", click_type=ROWS,
+                                 help="Table rows, evenly sampled"),
+        at: str = typer.Option(None, "--at", metavar="STEP,...", help="Table rows at these steps"),
+        log_y: bool = typer.Option(False, "--log-y", metavar="", help="Logarithmic lr axis"),
+        height: int = typer.Option(18, "--height", metavar="INT", help="Chart height in lines",
+                                   click_type=HEIGHT),
+        plot: str = typer.Option(None, "--plot", metavar="FILE",
+                                 help="Also save a figure of all curves (.png, .svg, .pdf)"),
+        format: str = typer.Option(None, "--format", "-f", metavar="[csv|json|jsonl|npy]",
+                                   help="Write the values instead of the chart (to stdout or -o)"),
+        output: str = typer.Option(None, "--output", "-o", metavar="FILE",
+                                   help="File for --format (the format may come from its suffix)"),
+        no_header: bool = typer.Option(False, "--no-header", metavar="", help="CSV without header"),
+        spec_file: str = typer.Option(None, "--spec", metavar="FILE",
+                                      help="Schedules (and labels) from a .toml or .json file, "
+                                           "before any SPEC given"),
+        save_spec: str = typer.Option(None, "--save-spec", metavar="FILE",
+                                      help="Also save these schedules to a .toml or .json file"),
+    ) -> None:
+        """Compare schedules side by side: a chart, a table and where two of them differ."""
+
+        specs = list(specs or [])
+        labels = list(label or [])
+        if spec_file:
+            from ..sources import specfile
+
+            texts, file_labels = specfile.spec_texts(spec_file)
+            if labels and any(file_labels):
+                raise UsageError("labels come from --label or from the spec file, not both")
+            if any(file_labels):
+                if not all(file_labels):
+                    raise UsageError(f"spec file '{spec_file}': give every schedule a label, or "
+                                     "none")
+                labels = [lab for lab in file_labels if lab is not None]
+            specs = texts + specs
+        try:
+            run_compare(specs, steps, labels, rows, at, log_y, height, plot, format, output,
+                        header=not no_header, save_spec=save_spec)
+        except BrokenPipeError:
+            quiet_broken_pipe()

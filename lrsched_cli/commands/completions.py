@@ -1,6 +1,6 @@
 """Shell completion scripts for bash, zsh, fish and PowerShell, from Typer's machinery.
 
-``python -m lrsched_cli.completions`` rewrites the files in completions/ (a test fails when
+``python -m lrsched_cli.commands.completions`` rewrites the files in completions/ (a test fails when
 they are stale). Each script calls ``lrsched`` with ``_LRSCHED_COMPLETE`` set, and Typer
 answers with the commands, schedules, options and values that fit.
 """

@@ -11,7 +11,10 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+import typer
+
 from ..errors import UsageError
+from .options import STEP_OFFSET, STEP_SCALE, Number
 
 if TYPE_CHECKING:
     from ..analysis.identify import Candidate
@@ -132,3 +135,27 @@ def _note_text(c: Candidate) -> list[str]:
         out.append(f"a {c.schedule} decay that ends at step {c.end} and holds its value "
                    "after it, as an optax schedule")
     return out
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``lrsched identify`` to ``app``."""
+
+    @app.command("identify", epilog="Example: lrsched identify runs/exp1/trainer_state.json")
+    def identify_cmd(
+        file: str = typer.Argument(..., metavar="FILE", help="A training log (as for 'log FILE')"),
+        column: str = typer.Option(None, "--column", "--tag", metavar="NAME",
+                                   help="The series to read (default: the one learning-rate "
+                                        "series the file holds)"),
+        step_offset: int = typer.Option(0, "--step-offset", metavar="K", click_type=STEP_OFFSET,
+                                        help="Add K to every logged step"),
+        step_scale: int = typer.Option(1, "--step-scale", metavar="K", click_type=STEP_SCALE,
+                                       help="Multiply every logged step by K first"),
+        top: int = typer.Option(5, "--top", metavar="INT", help="Candidates to show",
+                                click_type=Number("int", 1, 1000)),
+        format: str = typer.Option(None, "--format", "-f", metavar="[json]",
+                                   help="json: the candidates for programs"),
+    ) -> None:
+        """Name the schedule behind a log: the best-fitting schedules, ranked, as commands and
+        code."""
+
+        run_identify(file, column, step_offset, top, format, step_scale)

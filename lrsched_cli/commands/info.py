@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+import typer
+
+from ..render.terminal import stdout_console
 from ..schedules import registry
 
 
@@ -99,3 +103,76 @@ def render_recipe_info(name: str | None, console: Any) -> None:
     if r.needs_batch:
         console.print("  needs:    --batch-size (the peak scales with it)")
     console.print(f"  length:   yours (--steps; default {r.default_steps:,})", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``lrsched recipes``, ``list`` and ``info`` to ``app``."""
+
+    @app.command("recipes")
+    def recipes_cmd() -> None:
+        """List the published recipes, one line each (lrsched info recipe NAME for sources)."""
+        from ..schedules.recipes import RECIPES
+
+        width = max(len(n) for n in RECIPES)
+        sys.stdout.write("".join(f"{r.name:<{width}}  {r.summary}\n" for r in RECIPES.values()))
+
+
+    @app.command("list")
+    def list_cmd() -> None:
+        """List every schedule, one line each, then each framework dialect's names."""
+        from ..dialects import DESCRIPTIONS, NAMES, get
+
+        rows = [(s.name, s.summary) for s in registry.SCHEDULES]
+        sections = []
+        for d in NAMES:
+            dialect = get(d)
+            head = f'{d}: {DESCRIPTIONS[d][0]}, e.g. lrsched table {d} "{DESCRIPTIONS[d][1]}"'
+            sections.append((head, [(f"  {fn.name}", fn.summary)
+                                    for fn in dialect.functions.values()]))
+        if not sys.stdout.isatty():  # for scripts: one line per schedule
+            width = max(len(n) for n, _ in rows)
+            out = [f"{n:<{width}}  {s}" for n, s in rows]
+            for head, items in sections:
+                w = max(len(n) for n, _ in items)
+                out += ["", head, *(f"{n:<{w}}  {s}" for n, s in items)]
+            sys.stdout.write("\n".join(out) + "\n")
+            return
+        from rich.markup import escape
+        from rich.table import Table
+
+        console = stdout_console()
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        for n, s in rows:
+            grid.add_row(n, s)
+        console.print(grid)
+        for head, items in sections:
+            console.print()
+            console.print(escape(head), style="bold", highlight=False)
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(no_wrap=True)
+            grid.add_column()
+            for n, s in items:
+                grid.add_row(n, escape(s))
+            console.print(grid)
+
+
+    @app.command("info")
+    def info_cmd(name: str = typer.Argument(..., metavar="NAME",
+                                            help="A schedule name, or a dialect (torch, hf, ...)",
+                                            autocompletion=lambda: [*registry.names(), "torch",
+                                                                    "hf", "timm", "optax",
+                                                                    "keras", "recipe"]),
+                 recipe: str = typer.Argument(None, metavar="[RECIPE]",
+                                              help="With NAME 'recipe': which recipe")) -> None:
+        """Show a schedule's formula, reference and options; a dialect's names; a recipe."""
+        from ..dialects import is_dialect
+
+        if name == "recipe" or name.startswith("recipe "):
+            render_recipe_info(name.split(" ", 1)[1] if " " in name else recipe, stdout_console())
+            return
+        if is_dialect(name):
+            render_dialect_info(name, stdout_console())
+            return
+        render_info(registry.get(name), stdout_console())
