@@ -96,8 +96,8 @@ DESCRIPTIONS = {
 
 def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
     """Validate the command-line options of a dialect command and evaluate it."""
-    from ..schedules import registry
     from ..errors import UsageError
+    from ..schedules import registry
     from ..sources.metrics import read_metrics
 
     run = registry.resolve_run(raw)  # --steps in any length form, --per-epoch, ...
