@@ -237,7 +237,7 @@ def test_failed_write_leaves_no_file(run, tmp_path):
 
 
 def test_atomic_file_removes_temp_on_error(tmp_path):
-    from lrsched_cli.render.output import atomic_file
+    from lrsched_cli.files.output import atomic_file
 
     path = tmp_path / "x.csv"
     with pytest.raises(RuntimeError), atomic_file(str(path)) as fh:

@@ -279,7 +279,7 @@ def test_hostile_spec_file(run, tmp_path):
     ("step,loss,acc\n0,1.0,0.1\n1,0.9,0.2\n", "acc", [0.1, 0.2]),
 ])
 def test_metrics_formats_read(tmp_path, content, column, expected):
-    from lrsched_cli.sources.metrics import read_metrics
+    from lrsched_cli.files.metrics import read_metrics
 
     f = tmp_path / "m.txt"
     f.write_bytes(content.encode())
@@ -296,7 +296,7 @@ def test_metrics_formats_read(tmp_path, content, column, expected):
 ])
 def test_metrics_refused_with_line_number(tmp_path, content, message):
     from lrsched_cli.errors import UsageError
-    from lrsched_cli.sources.metrics import read_metrics
+    from lrsched_cli.files.metrics import read_metrics
 
     f = tmp_path / "m.txt"
     f.write_text(content)
@@ -307,7 +307,7 @@ def test_metrics_refused_with_line_number(tmp_path, content, message):
 def test_large_metrics_file_is_read(tmp_path):
     import numpy as np
 
-    from lrsched_cli.sources.metrics import read_metrics
+    from lrsched_cli.files.metrics import read_metrics
 
     values = np.linspace(1.0, 0.1, 300_000)
     f = tmp_path / "m.txt"
@@ -343,7 +343,7 @@ def test_a_stream_without_end_is_refused_at_the_size_bound(monkeypatch, tmp_path
     import io
 
     from lrsched_cli.errors import UsageError
-    from lrsched_cli.sources import reading
+    from lrsched_cli.files import reading
 
     monkeypatch.setattr(reading, "MAX_INPUT_BYTES", 3 * 2**20)
     monkeypatch.setattr(reading, "MAX_LINE_BYTES", 64)
@@ -361,7 +361,7 @@ def test_a_stream_without_end_is_refused_at_the_size_bound(monkeypatch, tmp_path
 
 def test_metrics_with_a_utf8_bom_keep_their_first_value(tmp_path):
     """Issue 15.6: the BOM made the first value read as a header."""
-    from lrsched_cli.sources.metrics import read_metrics
+    from lrsched_cli.files.metrics import read_metrics
 
     f = tmp_path / "m.txt"
     f.write_bytes(b"\xef\xbb\xbf0.5\n0.4\n0.3\n")

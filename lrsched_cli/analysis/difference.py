@@ -14,6 +14,19 @@ import numpy as np
 
 from ..series import Series
 
+TOL_FLOAT64 = 1e-12  # |a - b| <= tol * peak: closed forms vs torch's recursions (~1e-15)
+TOL_FLOAT32 = 1e-6  # float32 storage (2^-24 relative) and float32 arithmetic (Keras)
+
+
+def tolerance_for(a: Series, b: Series) -> float:
+    """|x - y| <= tolerance * peak: 1e-6 when either is a float32 log, else 1e-12 for a log,
+    0 (bit for bit) between two schedules."""
+    if a.float32 or b.float32:
+        return TOL_FLOAT32
+    if a.is_log or b.is_log:
+        return TOL_FLOAT64
+    return 0.0
+
 
 @dataclass(frozen=True)
 class Difference:
@@ -77,9 +90,7 @@ def difference(a: Series, b: Series, tolerance: float | None = None) -> Differen
     -2..2 are tried: ``shift`` k says the log at step s equals the other at s + k. Two
     contiguous schedules compared bit for bit are streamed, a chunk at a time.
     """
-    from ..sources.logs import tolerance as tol_for
-
-    tol = tol_for(a, b) if tolerance is None else tolerance
+    tol = tolerance_for(a, b) if tolerance is None else tolerance
     if tol == 0 and a.contiguous and b.contiguous:
         return _streamed_difference(a, b)
     common, va, vb = _common(a, b)

@@ -46,7 +46,7 @@ MAX_GAP_SEARCH = 16  # whole steps tried in a gap when no closed form places a c
 SEARCH_POINTS = 2048  # logged points the searches and the first check use
 KEEP = 6  # candidates per family checked at every logged step
 FIT_TOL_FLOAT64 = 1e-9  # a fit: largest relative error at the logged steps (not
-# logs.TOL_*, which bound |a - b| / peak when two series are compared)
+# difference.TOL_*, which bound |a - b| / peak when two series are compared)
 FIT_TOL_FLOAT32 = 1e-6
 # What rounding a fitted number to a shorter decimal may add to the error: the precision
 # the log was stored with (a float32 holds a value to 2**-24 of it), or, for float64,

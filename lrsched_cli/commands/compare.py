@@ -22,7 +22,7 @@ LABEL_MAX = 32
 
 def _groups(words: Sequence[str]) -> list[tuple[str, ...]]:
     """The schedule word, then each option with its values: [("cosine",), ("--lr-max", "0.1")]."""
-    from ..sources.metrics import is_number
+    from ..files.metrics import is_number
 
     groups: list[list[str]] = []
     for i, w in enumerate(words):

@@ -126,8 +126,8 @@ def _loss_series(runs: Sequence[Run]) -> list[Series]:
 def _write(runs: Sequence[Run], model: NQM, fmt: str, output: str | None) -> None:
     import orjson
 
+    from ..files.output import write_binary
     from ..render.export import csv_rows
-    from ..render.output import write_binary
 
     def nulls(a: np.ndarray) -> list[float | None]:
         return [None if not np.isfinite(x) else float(x) for x in a]
@@ -230,8 +230,8 @@ def _figure(runs: Sequence[Run], model: NQM, path: str) -> None:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
+    from ..files.output import output_file
     from ..render.figure import COLORS, STYLES
-    from ..render.output import output_file
 
     fig = Figure(figsize=(7.0, 5.6), layout="constrained")
     ax_lr, ax_loss = fig.subplots(2, 1, sharex=True, height_ratios=[1, 2])
@@ -316,7 +316,7 @@ def _range_figure(rt: Any, model: NQM, path: str) -> None:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from ..render.output import output_file
+    from ..files.output import output_file
 
     fig = Figure(figsize=(7.0, 4.2), layout="constrained")
     ax = fig.add_subplot()

@@ -392,10 +392,10 @@ def _save_native(path: str, spec: Any, raw: dict[str, Any],
 
 def _do_table(series: list[Any], rows: int, at: str | None, chart: bool,
               log_y: bool, height: int) -> None:
-    from ..commands.compare import parse_at
     from ..render.figure import default_title
     from ..render.terminal import stdout_console
     from ..render.view import show_terminal
+    from .compare import parse_at
 
     if rows < 1:
         raise UsageError(f"invalid value for --rows: '{rows}' (allowed: a whole number >= 1)")

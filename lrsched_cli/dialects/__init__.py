@@ -97,8 +97,8 @@ DESCRIPTIONS = {
 def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
     """Validate the command-line options of a dialect command and evaluate it."""
     from ..errors import UsageError
+    from ..files.metrics import read_metrics
     from ..schedules import registry
-    from ..sources.metrics import read_metrics
 
     run = registry.resolve_run(raw)  # --steps in any length form, --per-epoch, ...
     d = get(dialect)

@@ -16,9 +16,9 @@ import numpy as np
 import orjson
 
 from ..errors import UsageError
+from ..files.output import write_binary
 from ..series import CHUNK, Series, aligned, lockstep
 from . import FORMATS
-from .output import write_binary
 
 __all__ = ["FORMATS", "export", "csv_rows", "fmt_float"]
 

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
+from ..files.output import output_file, write_binary
 from ..series import MAX_IN_MEMORY, Series, aligned
 from .numbers import label_number
-from .output import output_file, write_binary
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 # Colour-blind-safe (Okabe-Ito) colours, and line styles so that print in grey still reads.

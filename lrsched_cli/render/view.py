@@ -12,7 +12,7 @@ MAX_CHART_CURVES = 8  # the terminal chart's distinct markers
 
 
 def _g(x: float) -> str:
-    from ..render.numbers import one
+    from .numbers import one
 
     return one(x)
 
@@ -72,10 +72,10 @@ def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | 
     all of it is made, so a failure leaves stdout empty."""
     from rich.text import Text
 
-    from ..render.chart import coincident, hidden, legend_markup, render_chart
-    from ..render.scan import scan
-    from ..render.table import render_table, sample_rows, table_steps
-    from ..render.terminal import use_color
+    from .chart import coincident, hidden, legend_markup, render_chart
+    from .scan import scan
+    from .table import render_table, sample_rows, table_steps
+    from .terminal import use_color
 
     for s in series:
         s.check_viewable()

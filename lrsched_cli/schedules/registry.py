@@ -827,7 +827,7 @@ def parse_value(p: Param, raw: Any, context: Mapping[str, Any] | None = None) ->
     if p.kind == "flag":
         return parse_flag(p, raw)
     if p.kind == "metrics":
-        from ..sources.metrics import read_metrics
+        from ..files.metrics import read_metrics
 
         column = (context or {}).get("metrics_column")
         return read_metrics(raw, column=column, flag=p.flag)

@@ -35,8 +35,6 @@ from ..series import Series
 STEP_NAMES = ("step", "global_step", "iteration", "iter", "epoch", "steps", "_step")
 _LR = re.compile(r"(^|[^a-z])(lr|learning[_\- ]?rate)($|[^a-z])", re.IGNORECASE)
 _MISSING = {"", "na", "nan", "none", "null", "n/a"}
-TOL_FLOAT64 = 1e-12  # |a - b| <= tol * peak: closed forms vs torch's recursions (~1e-15)
-TOL_FLOAT32 = 1e-6  # float32 storage (2^-24 relative) and float32 arithmetic (Keras)
 
 
 class MissingExtra(LrschedError):
@@ -199,7 +197,7 @@ def _number(path: str, text: str, line: int) -> float | None:
 
 
 def _read_csv(path: str, text: str, column: str | None) -> Log:
-    from .reading import MAX_LINE_BYTES
+    from ..files.reading import MAX_LINE_BYTES
 
     csv.field_size_limit(MAX_LINE_BYTES)  # a field as long as a line may be (read bounds it)
     try:
@@ -452,7 +450,7 @@ def read(path: str, column: str | None = None) -> Log:
         if os.path.isfile(state):
             return read(state, column)
         raise _err(path, "a folder without TensorBoard event files or trainer_state.json")
-    from .reading import read_input
+    from ..files.reading import read_input
 
     data = read_input(path, "log", text=None, is_binary=lambda head: head.startswith(
         b"\x93NUMPY") or _is_tfrecord(head[:64]))
@@ -504,13 +502,3 @@ def log_series(path: str, column: str | None = None, step_offset: int = 0,
                           **({"step_scale": step_scale} if step_scale != 1 else {}),
                           **({"float32": True} if log.float32 else {})},
                   unit=log.unit if step_scale == 1 else "step")
-
-
-def tolerance(a: Series, b: Series) -> float:
-    """|x - y| <= tolerance * peak: 1e-6 when either is a float32 log, else 1e-12 for a log,
-    0 (bit for bit) between two schedules."""
-    if a.float32 or b.float32:
-        return TOL_FLOAT32
-    if a.is_log or b.is_log:
-        return TOL_FLOAT64
-    return 0.0

@@ -37,7 +37,7 @@ def _kind(path: str) -> str:
 def read(path: str) -> list[dict[str, Any]]:
     """The schedules in a spec file: one table, or ``schedules = [...]``."""
     kind = _kind(path)
-    from .reading import read_input
+    from ..files.reading import read_input
 
     raw = read_input(path, "spec file")
     try:
@@ -155,7 +155,7 @@ def _toml_value(v: Any) -> str:
 
 def write(path: str, entries: list[dict[str, Any]]) -> None:
     """Write schedules as TOML or JSON (atomically)."""
-    from ..render.output import atomic_file
+    from ..files.output import atomic_file
 
     kind = _kind(path)
     if kind == "json":
