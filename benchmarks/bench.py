@@ -239,9 +239,35 @@ def bench_identify(smoke: bool) -> None:
                     f"{rss:.0f} MB", "time, peak RSS (every family x warmup x offset)")
 
 
+def bench_dialects(smoke: bool) -> None:
+    """Dialects stream as native schedules do: export to /dev/null, time and peak RSS."""
+    exports = (
+        ("torch", "StepLR(step_size=3)"),
+        ("torch", "CosineAnnealingLR(T_max=1000)"),
+        ("hf", "get_cosine_schedule_with_warmup(num_warmup_steps=100, num_training_steps=1000)"),
+        ("timm", "CosineLRScheduler(t_initial=1000, warmup_t=5)"),
+        ("optax", "warmup_cosine_decay_schedule(init_value=0.0, peak_value=1e-3, "
+                  "warmup_steps=100, decay_steps=1000)"),
+        ("keras", "CosineDecay(initial_learning_rate=0.1, decay_steps=1000)"),
+    )
+    n = 10**5 if smoke else 10**7
+    runs = 1 if smoke else 3
+    native = [*LRSCHED, "export", "cosine", "--steps", str(n), "-o", "/dev/null"]
+    base_t = run_time(native, runs)
+    base_rss = peak_rss_mb(native)
+    row(f"export cosine (native), {n:,} steps", f"{base_t:.2f} s, {base_rss:.0f} MB", "", "")
+    for dialect, expr in exports:
+        cmd = [*LRSCHED, "export", dialect, expr, "--steps", str(n), "-o", "/dev/null"]
+        t = run_time(cmd, runs)
+        rss = peak_rss_mb(cmd)
+        row(f"export {dialect} {expr.split('(')[0]}, {n:,} steps", f"{t:.2f} s, {rss:.0f} MB",
+            f"{base_t:.2f} s, {base_rss:.0f} MB",
+            f"{t / base_t:.2f}x the time, {rss / base_rss:.2f}x the memory of native cosine")
+
+
 BENCHES = {"startup": bench_startup, "torch": bench_torch, "export": bench_export,
            "streaming": bench_streaming, "views": bench_views, "plot": bench_plot,
-           "simulate": bench_simulate, "identify": bench_identify}
+           "simulate": bench_simulate, "identify": bench_identify, "dialects": bench_dialects}
 
 
 def main() -> None:

@@ -89,3 +89,17 @@ def test_refused_on_purpose(fw, case_id):
 def test_at_least_150_vectors():
     assert len(OK) >= 150, {fw: sum(1 for f, _ in OK if f == fw) for fw in FRAMEWORKS}
     assert {fw for fw, _ in OK} == set(FRAMEWORKS)
+
+
+@pytest.mark.parametrize("fw, case", OK, ids=[f"{fw}:{c['id']}" for fw, c in OK])
+def test_dialect_streamed_in_pieces_matches_the_same_bits(fw, case):
+    """Read three values at a time (a fresh computation, its state carried from piece to
+    piece, as export streams it), each case gives the very bits of its whole evaluation."""
+    metrics = None
+    if "metrics" in case:
+        metrics = np.array([float(x) for x in case["metrics"]], dtype=np.float64)
+    whole = run(fw, case)
+    c = dialects.compute(fw, case["expr"], case["steps"], case.get("base_lr", 1.0), metrics)
+    parts = [c.source(a, min(c.n, a + 3)) for a in range(0, c.n, 3)]
+    got = np.concatenate(parts) if parts else np.empty(0)
+    assert np.array_equal(got.view(np.int64), whole.view(np.int64))

@@ -26,34 +26,89 @@ def is_dialect(word: str) -> bool:
     return word in NAMES
 
 
-def evaluate(dialect: str, expr: str, steps: int | None, base_lr: float,
-             metrics: np.ndarray | None = None) -> tuple[np.ndarray, int]:
-    """(values, N) of ``expr`` in ``dialect``."""
-    from .base import Ctx
+EAGER = 1 << 20  # values computed whole, before any output, up to this many
+
+
+def compute(dialect: str, expr: str, steps: int | None, base_lr: float,
+            metrics: np.ndarray | None = None) -> Any:
+    """The :class:`~lrsched_cli.dialects.base.Computed` of ``expr`` in ``dialect``: its
+    length, settled and checked before anything is allocated, and its source."""
+    from ..errors import UsageError
+    from .base import FAILURES, Ctx, FrameworkError
 
     d = get(dialect)
     node = d.parse(expr)
-    return d.evaluate(node, Ctx(steps=steps, base_lr=base_lr, metrics=metrics))
+    try:
+        return d.evaluate(node, Ctx(steps=steps, base_lr=base_lr, metrics=metrics))
+    except UsageError:
+        raise
+    except FAILURES as e:  # the framework's own constructor fails on such a value, too
+        name = getattr(node, "name", None)
+        what = f"{name}(...)" if name else "the lambda"
+        raise FrameworkError(f"{what} raises {type(e).__name__} when it is built (before step "
+                             f"0): {e}") from None
+
+
+def evaluate(dialect: str, expr: str, steps: int | None, base_lr: float,
+             metrics: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """(values, N) of ``expr`` in ``dialect``, all values at once (checked as series() does)."""
+    c = compute(dialect, expr, steps, base_lr, metrics)
+    return _checked(c.source, dialect, expr)(0, c.n), c.n
+
+
+def _checked(source: Any, dialect: str, expr: str, eager: bool = True) -> Any:
+    """``source`` with what every dialect's values must pass: finite (a framework's
+    arithmetic that leaves float64 is said, with its step, never written as null), and any
+    arithmetic failure not already put in words said in one line, never as an internal
+    error."""
+    import numpy as np
+
+    from .base import FAILURES, FrameworkError
+
+    def checked(a: int, b: int) -> np.ndarray:
+        try:
+            values = np.asarray(source(a, b), dtype=np.float64)
+        except FAILURES as e:
+            from ..errors import UsageError
+
+            if isinstance(e, UsageError):
+                raise
+            raise FrameworkError(f"{dialect} {_short(expr)} raises {type(e).__name__} between "
+                                 f"steps {a} and {b - 1}: {e}") from None
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:  # the framework's arithmetic overflowed: say where, never write null
+            from ..errors import UsageError
+
+            k = int(bad[0])
+            raise UsageError(f"{dialect} {_short(expr)} gives lr {float(values[k])!r} at step "
+                             f"{a + k} (its arithmetic leaves float64 there; the framework "
+                             "computes the same non-finite rate): " + (
+                                 "nothing written" if eager else "the output stops there (a "
+                                 "file is not written)"))
+        return values
+    return checked
 
 
 def series(dialect: str, expr: str, steps: int | None, base_lr: float,
            metrics: np.ndarray | None = None, start: int = 0, unit: str = "step",
            label: str | None = None, run: Any = None) -> Series:
     """The series of ``expr``: ``steps`` values (None: the length the expression implies);
-    ``run`` (a :class:`~lrsched_cli.registry.Run`) for ``--per-epoch`` and lengths."""
+    ``run`` (a :class:`~lrsched_cli.registry.Run`) for ``--per-epoch`` and lengths.
+
+    Up to EAGER values are computed whole at once (any error comes before any output); a
+    longer run is computed chunk by chunk as it is written (export streams it in flat
+    memory), its first chunk computed here so that an error at the start still comes first.
+    """
     import numpy as np
 
-    from ..series import Series, held
+    from ..series import CHUNK, Series, held
 
-    values, n = evaluate(dialect, expr, steps, base_lr, metrics)
-    bad = np.flatnonzero(~np.isfinite(values))
-    if bad.size:  # the framework's arithmetic overflowed: say where, never write null
-        from ..errors import UsageError
-
-        k = int(bad[0])
-        raise UsageError(f"{dialect} {_short(expr)} gives lr {float(values[k])!r} at step {k} (its "
-                         "arithmetic leaves float64 there; the framework computes the same "
-                         "non-finite rate): nothing written")
+    c = compute(dialect, expr, steps, base_lr, metrics)
+    n = c.n
+    source = _checked(c.source, dialect, expr, eager=n <= EAGER)
+    values = source(0, n) if n <= EAGER else None
+    if values is None:
+        source(0, min(n, CHUNK))
     d = get(dialect)
     params: dict[str, Any] = {"expr": " ".join(expr.split())}
     if d.uses_base_lr:
@@ -70,11 +125,16 @@ def series(dialect: str, expr: str, steps: int | None, base_lr: float,
     if run is not None and run.per_epoch:  # stepped once an epoch, one row per step
         k = run.steps_per_epoch
         params.update(per_epoch=True, steps_per_epoch=k)
+        epochs = (lambda e0, e1: values[e0:e1]) if values is not None else source
         return Series(label=label, name=dialect, params=params, unit="step",
                       total_steps=n * k, start=start, stop=n * k,
-                      source=lambda a, b: held(lambda e0, e1: values[e0:e1], a, b, k))
-    return Series(label=label, steps=np.arange(start, n, dtype=np.int64), values=values[start:],
-                  name=dialect, params=params, unit=unit, total_steps=n)
+                      source=lambda a, b: held(epochs, a, b, k))
+    if values is not None:
+        return Series(label=label, steps=np.arange(start, n, dtype=np.int64),
+                      values=values[start:], name=dialect, params=params, unit=unit,
+                      total_steps=n)
+    return Series(label=label, name=dialect, params=params, unit=unit, total_steps=n,
+                  source=source, start=start, stop=n)
 
 
 def _short(expr: str) -> str:

@@ -29,7 +29,22 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
 
 
 from ..errors import UsageError
-from .base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number, run_scalar
+from .base import (
+    REQUIRED,
+    Computed,
+    Ctx,
+    Dialect,
+    Fn,
+    FrameworkError,
+    bind,
+    closed,
+    cos,
+    ipow,
+    need_number,
+    plain,
+    pmin,
+    ppow,
+)
 from .expr import Call
 
 R = REQUIRED
@@ -58,7 +73,7 @@ def _decay(a: dict[str, Any], form: Callable[[float, float, float], float]) -> S
 
 
 def exponential_decay(a: dict[str, Any]) -> Sched:
-    return _decay(a, lambda init, r, p: init * r ** p)
+    return _decay(a, lambda init, r, p: init * ipow(r, p))
 
 
 def piecewise_constant_decay(a: dict[str, Any]) -> Sched:
@@ -67,6 +82,9 @@ def piecewise_constant_decay(a: dict[str, Any]) -> Sched:
         raise UsageError("PiecewiseConstantDecay: boundaries and values must be lists")
     for x in (*bs, *vs):
         need_number("PiecewiseConstantDecay", "boundaries/values", x)
+    if not bs:
+        raise FrameworkError("IndexError: list index out of range (Keras reads boundaries[0] "
+                             "when the schedule is called: boundaries=[] fails there)")
     if len(bs) != len(vs) - 1:
         raise FrameworkError(
             "ValueError: The length of boundaries should be 1 less than the length of values. "
@@ -205,8 +223,8 @@ def restart_index(t: np.ndarray, first_decay_steps: Any, t_mul: Any) -> np.ndarr
         return np.where(arg > 0, np.floor(q), np.nan)
 
 
-def cosine_decay_restarts(a: dict[str, Any], n: int) -> np.ndarray:
-    """All ``n`` values: Keras's float32 cycle index, then the formula in float64.
+def cosine_decay_restarts(a: dict[str, Any]) -> Callable[[int, int], np.ndarray]:
+    """The source of the values: Keras's float32 cycle index, then the formula in float64.
 
     Keras's own float32 fraction of the cycle, ``(f - sum_r) / t_mul**i``, subtracts two
     numbers of the size of ``f``, so it is off from the exact one by up to about
@@ -222,10 +240,9 @@ def cosine_decay_restarts(a: dict[str, Any], n: int) -> np.ndarray:
         raise FrameworkError(f"CosineDecayRestarts(...): t_mul={t_mul} makes Keras take the "
                              "log of a non-positive number: every value is nan")
     geometric = np.float32(t_mul) != np.float32(1)  # Keras's test, in float32
-    out = np.empty(n, dtype=np.float64)
-    chunk = 1 << 20
-    for lo in range(0, n, chunk):
-        t = np.arange(lo, min(n, lo + chunk), dtype=np.int64)
+
+    def source(lo: int, hi: int) -> np.ndarray:
+        t = np.arange(lo, hi, dtype=np.int64)
         i = restart_index(t, T0, t_mul).astype(np.float64)
         bad = np.flatnonzero(~np.isfinite(i))
         if bad.size:
@@ -237,8 +254,103 @@ def cosine_decay_restarts(a: dict[str, Any], n: int) -> np.ndarray:
         sum_r = (1.0 - t_mul ** i) / (1.0 - t_mul) if geometric else i
         frac = (t / float(T0) - sum_r) / (t_mul ** i if geometric else 1.0)
         cos_decayed = 0.5 * m_mul ** i * (1.0 + np.cos(math.pi * frac))
-        out[lo:lo + t.size] = init * ((1 - alpha) * cos_decayed + alpha)
-    return out
+        return init * ((1 - alpha) * cos_decayed + alpha)
+    return source
+
+
+# numpy twins of the closed forms above (same operations, same order), for plain numbers.
+
+
+def _f(x: Any) -> np.ndarray:
+    import numpy as np
+
+    return np.asarray(x, dtype=np.float64)
+
+
+def _v_decay(a: dict[str, Any], form: str) -> Any:
+    import numpy as np
+
+    init, T, r, stair = (a["initial_learning_rate"], a["decay_steps"], a["decay_rate"],
+                         a["staircase"])
+    if not plain(init, T, r) or (form == "exp" and not isinstance(r, float)):
+        return None
+
+    def f(t: np.ndarray) -> np.ndarray:
+        p = _f(t) / T
+        if stair:
+            p = np.floor(p)
+        return init * ppow(r, p) if form == "exp" else init / (1 + r * p)
+    return f
+
+
+def _v_piecewise(a: dict[str, Any]) -> Any:
+    import numpy as np
+
+    bs, vs = a["boundaries"], a["values"]
+    if not plain(*bs, *vs):
+        return None
+
+    def f(t: np.ndarray) -> np.ndarray:
+        s = _f(t)
+        out = np.zeros(t.shape)
+        out = out + np.where(s <= bs[0], float(vs[0]), 0.0)
+        out = out + np.where(s > bs[-1], float(vs[-1]), 0.0)
+        for low, high, v in zip(bs[:-1], bs[1:], vs[1:-1]):
+            out = out + np.where((low < s) & (s <= high), float(v), 0.0)
+        return out
+    return f
+
+
+def _v_polynomial(a: dict[str, Any]) -> Any:
+    import numpy as np
+
+    init, T, end, power, cycle = (a["initial_learning_rate"], a["decay_steps"],
+                                  a["end_learning_rate"], a["power"], a["cycle"])
+    if not plain(init, T, end, power):
+        return None
+
+    def f(t: np.ndarray) -> np.ndarray:
+        s = _f(t)
+        d = float(T)
+        if cycle:
+            mult = np.where(s == 0, 1.0, np.ceil(s / d))
+            d = d * mult
+        else:
+            s = pmin(s, d)
+        p = s / d
+        return (init - end) * ppow(1 - p, power) + end
+    return f
+
+
+def _v_cosine(a: dict[str, Any]) -> Any:
+    import numpy as np
+
+    init, T, alpha, target, W = (a["initial_learning_rate"], a["decay_steps"], a["alpha"],
+                                 a["warmup_target"], a["warmup_steps"])
+    if not plain(init, T, alpha, W) or (target is not None and not plain(target)):
+        return None
+
+    def decay(s: np.ndarray, base: float) -> np.ndarray:
+        cos_decayed = 0.5 * (1.0 + cos(math.pi * (s / T)))
+        return base * ((1 - alpha) * cos_decayed + alpha)
+
+    def f(t: np.ndarray) -> np.ndarray:
+        s = _f(t)
+        if target is None:
+            return decay(pmin(s, float(T)), init)
+        s = pmin(s, float(T + W))
+        out = np.empty(t.shape)
+        warm = s < W
+        out[warm] = (target - init) * (s[warm] / W) + init
+        out[~warm] = decay(s[~warm] - W, target)
+        return out
+    return f
+
+
+_VECTORS = {"ExponentialDecay": lambda a: _v_decay(a, "exp"),
+            "InverseTimeDecay": lambda a: _v_decay(a, "inv"),
+            "PiecewiseConstantDecay": _v_piecewise, "PolynomialDecay": _v_polynomial,
+            "CosineDecay": _v_cosine}
 
 
 I0 = ("initial_learning_rate", R)
@@ -278,7 +390,7 @@ def implied_steps(call: Call) -> int | None:
     return None
 
 
-def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
+def evaluate(call: Call, ctx: Ctx) -> Computed:
     fn = DIALECT.check_name(call)
     a = bind(fn, call)
     init = a.get("initial_learning_rate")
@@ -290,12 +402,12 @@ def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
     for k, v in a.items():
         if k not in ("boundaries", "values", "name", "staircase", "cycle"):
             need_number(call.name, k, v, allow_none=True)
-    n = ctx.steps if ctx.steps is not None else implied_steps(call)
-    n = 100 if n is None else n
     if call.name == "CosineDecayRestarts":
-        return cosine_decay_restarts(a, n), n
+        source = cosine_decay_restarts(a)
+        return Computed(ctx.length(lambda: implied_steps(call), f"'{call.source}'"), source)
     f = _FUNCS[call.name][1](a)
-    return run_scalar(f, n, f"{call.name}(...)"), n
+    n = ctx.length(lambda: implied_steps(call), f"'{call.source}'")
+    return Computed(n, closed(f, f"{call.name}(...)", _VECTORS[call.name](a)))
 
 
 DIALECT = Dialect(

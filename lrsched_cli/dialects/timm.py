@@ -29,7 +29,25 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
 
 
 from ..errors import UsageError
-from .base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number, run_scalar
+from .base import (
+    REQUIRED,
+    Computed,
+    Ctx,
+    Dialect,
+    Fn,
+    FrameworkError,
+    bind,
+    closed,
+    cos,
+    ipow,
+    need_number,
+    plain,
+    pmax,
+    pmin,
+    ppow,
+    pymap,
+    whole,
+)
 from .expr import Call, Lambda
 
 R = REQUIRED
@@ -48,8 +66,8 @@ def _cycle(t: Any, a: dict[str, Any]) -> tuple[Any, Any, Any]:
     m, T = a["cycle_mul"], a["t_initial"]
     if m != 1:
         i = math.floor(math.log(1 - t / T * (1 - m), m))
-        t_i = m ** i * T
-        t_curr = t - (1 - m ** i) / (1 - m) * T
+        t_i = ipow(m, i) * T
+        t_curr = t - (1 - ipow(m, i)) / (1 - m) * T
     else:
         i = t // T
         t_i = T
@@ -65,7 +83,7 @@ def _cyclic(shape: Callable[[Any, Any, Any, dict[str, Any]], float]):
                 t = t - a["warmup_t"]
             i, t_i, t_curr = _cycle(t, a)
             if i < a["cycle_limit"]:
-                lr_max = base * a["cycle_decay"] ** i
+                lr_max = base * ipow(a["cycle_decay"], i)
                 return shape(lr_max, t_i, t_curr, a)
             return a["lr_min"]
 
@@ -83,8 +101,8 @@ def _cyclic(shape: Callable[[Any, Any, Any, dict[str, Any]], float]):
 
 def _cosine(lr_max: float, t_i: Any, t_curr: Any, a: dict[str, Any]) -> float:
     k = a["k_decay"]
-    return a["lr_min"] + 0.5 * (lr_max - a["lr_min"]) * (1 + math.cos(math.pi * t_curr ** k
-                                                                       / t_i ** k))
+    angle = math.pi * ipow(t_curr, k) / ipow(t_i, k)
+    return a["lr_min"] + 0.5 * (lr_max - a["lr_min"]) * (1 + math.cos(angle))
 
 
 def _tanh(lr_max: float, t_i: Any, t_curr: Any, a: dict[str, Any]) -> float:
@@ -95,7 +113,8 @@ def _tanh(lr_max: float, t_i: Any, t_curr: Any, a: dict[str, Any]) -> float:
 
 def _poly(lr_max: float, t_i: Any, t_curr: Any, a: dict[str, Any]) -> float:
     k = a["k_decay"]
-    return a["lr_min"] + (lr_max - a["lr_min"]) * (1 - t_curr ** k / t_i ** k) ** a["power"]
+    ratio = ipow(t_curr, k) / ipow(t_i, k)
+    return a["lr_min"] + (lr_max - a["lr_min"]) * (1 - ratio) ** a["power"]
 
 
 def _step(a: dict[str, Any], base: float) -> Callable[[int], float]:
@@ -107,7 +126,7 @@ def _step(a: dict[str, Any], base: float) -> Callable[[int], float]:
             return init + t * step
         if a["warmup_prefix"]:
             t = t - w
-        return base * (rate ** (t // d))
+        return base * ipow(rate, t // d)
     return f
 
 
@@ -120,7 +139,7 @@ def _multistep(a: dict[str, Any], base: float) -> Callable[[int], float]:
             return init + t * step
         if a["warmup_prefix"]:
             t = t - w
-        return base * (rate ** bisect_right(ms, t + 1))
+        return base * ipow(rate, bisect_right(ms, t + 1))
     return f
 
 
@@ -190,6 +209,201 @@ def _wsd(a: dict[str, Any], base: float) -> Callable[[int], float]:
     return f
 
 
+# --------------------------------------------------------------------------------------
+# numpy twins of the functions above, the same operations in the same order, for plain
+# numbers (timm's Python floats): ``**`` as ppow, math.cos/tanh/log as Python's own.
+
+
+def _plain_args(a: dict[str, Any], *keys: str) -> bool:
+    return plain(*(a[k] for k in keys))
+
+
+def _warm_v(t: np.ndarray, init: Any, step: Any) -> np.ndarray:
+    return init + t.astype(float) * step
+
+
+def _cycle_v(t: np.ndarray, a: dict[str, Any]) -> tuple[Any, Any, Any]:
+    import numpy as np
+
+    m, T = a["cycle_mul"], a["t_initial"]
+    if m != 1:
+        arg = 1 - t / T * (1 - m)
+        i = np.floor(pymap(math.log, arg) / math.log(m))  # math.log(x, m): log(x) / log(m)
+        mi = ppow(m, i)
+        return i, mi * T, t - (1 - mi) / (1 - m) * T
+    i = t // T
+    return i, T, t - (T * i)
+
+
+def _shape_v(name: str):
+    def cosine(lr_max: Any, t_i: Any, t_curr: Any, a: dict[str, Any]) -> np.ndarray:
+        import numpy as np
+
+        k = a["k_decay"]
+        ratio = np.pi * ppow(_f(t_curr), k) / ppow(_f(t_i), k)
+        return a["lr_min"] + 0.5 * (lr_max - a["lr_min"]) * (1 + cos(ratio))
+
+    def tanh(lr_max: Any, t_i: Any, t_curr: Any, a: dict[str, Any]) -> np.ndarray:
+        tr = t_curr / _f(t_i)
+        return a["lr_min"] + 0.5 * (lr_max - a["lr_min"]) * (
+            1 - pymap(math.tanh, a["lb"] * (1. - tr) + a["ub"] * tr))
+
+    def poly(lr_max: Any, t_i: Any, t_curr: Any, a: dict[str, Any]) -> np.ndarray:
+        k = a["k_decay"]
+        return a["lr_min"] + (lr_max - a["lr_min"]) * ppow(
+            1 - ppow(_f(t_curr), k) / ppow(_f(t_i), k), a["power"])
+    return {"cosine": cosine, "tanh": tanh, "poly": poly}[name]
+
+
+def _f(x: Any) -> np.ndarray:
+    import numpy as np
+
+    return np.asarray(x, dtype=np.float64)
+
+
+def _vec_cyclic(name: str):
+    shape = _shape_v(name)
+
+    def build(a: dict[str, Any], base: float) -> Any:
+        import numpy as np
+
+        keys = ("t_initial", "lr_min", "cycle_mul", "cycle_decay", "cycle_limit", "warmup_t",
+                "warmup_lr_init") + (("lb", "ub") if name == "tanh" else ("k_decay",)) + (
+                    ("power",) if name == "poly" else ())
+        if not _plain_args(a, *keys) or not plain(base) or (
+                a["cycle_decay"] != 1 and not isinstance(a["cycle_decay"], float)):
+            return None
+        w, init, step = _warmup(a, base)
+        if a.get("_tanh_overlay_target") and w:
+            step = (_cyclic(_tanh)(a, base)(w) - init) / w  # (the scalar reference's value)
+        if not plain(step):
+            return None
+
+        def main(t: np.ndarray) -> np.ndarray:
+            if a["warmup_prefix"]:
+                t = t - a["warmup_t"]
+            i, t_i, t_curr = _cycle_v(t, a)
+            out = np.full(len(t), float(a["lr_min"]))
+            live = i < a["cycle_limit"]
+            if live.any():
+                il = i[live]
+                cd = a["cycle_decay"]
+                lr_max = base * ppow(cd, il) if cd != 1 else base  # (1 ** i is 1)
+                sub = (lambda x: x[live]) if np.ndim(t_i) else (lambda x: x)
+                out[live] = shape(lr_max, sub(t_i), t_curr[live], a)
+            return out
+
+        def f(t: np.ndarray) -> np.ndarray:
+            out = np.empty(len(t), dtype=np.float64)
+            warm = t < w
+            if warm.any():
+                out[warm] = _warm_v(t[warm], init, step)
+            if not warm.all():
+                out[~warm] = main(t[~warm])
+            return out
+        return f
+    return build
+
+
+def _vec_step(a: dict[str, Any], base: float) -> Any:
+    import numpy as np
+
+    if not _plain_args(a, "decay_t", "decay_rate", "warmup_t", "warmup_lr_init") \
+            or not plain(base) or a["decay_t"] == 0 or not isinstance(a["decay_rate"], float):
+        return None  # (an int rate: Python's exact int powers)
+    w, init, step = _warmup(a, base)
+    d, rate = a["decay_t"], a["decay_rate"]
+    if not plain(step):
+        return None
+
+    def f(t: np.ndarray) -> np.ndarray:
+        out = np.empty(len(t), dtype=np.float64)
+        warm = t < w
+        out[warm] = _warm_v(t[warm], init, step)
+        tt = t[~warm] - w if a["warmup_prefix"] else t[~warm]
+        out[~warm] = base * ppow(rate, tt // d)
+        return out
+    return f
+
+
+def _vec_multistep(a: dict[str, Any], base: float) -> Any:
+    import numpy as np
+
+    ms = list(a["decay_t"])
+    if not _plain_args(a, "decay_rate", "warmup_t", "warmup_lr_init") or not plain(base, *ms) \
+            or any(x > y for x, y in zip(ms, ms[1:])) or not isinstance(a["decay_rate"], float):
+        return None  # (unsorted milestones: bisect's own answers; an int rate: int powers)
+    w, init, step = _warmup(a, base)
+    rate = a["decay_rate"]
+    if not plain(step):
+        return None
+    edges = np.array(ms, dtype=np.float64)
+
+    def f(t: np.ndarray) -> np.ndarray:
+        out = np.empty(len(t), dtype=np.float64)
+        warm = t < w
+        out[warm] = _warm_v(t[warm], init, step)
+        tt = t[~warm] - w if a["warmup_prefix"] else t[~warm]
+        out[~warm] = base * ppow(rate, np.searchsorted(edges, tt + 1, side="right"))
+        return out
+    return f
+
+
+def _vec_wsd(a: dict[str, Any], base: float) -> Any:
+    import numpy as np
+
+    T, d, lr_min = a["t_initial"], a["decay_t"], a["lr_min"]
+    sf, ts, sp = a["stable_fn"], a["stable_timescale"], a["stable_power"]
+    df, dp, dr = a["decay_fn"], a["decay_power"], a["decay_ratio"]
+    if isinstance(df, Lambda) or not plain(T, d, lr_min, sp, dp, dr, base):
+        return None
+    if sf != "constant" and ts is None:
+        ts = a["warmup_t"]
+    if sf != "constant" and not plain(ts):
+        return None
+    w, init, step = _warmup(a, base)
+    if not plain(w, init, step):
+        return None
+
+    def stable(t_s: np.ndarray) -> Any:
+        if sf == "constant":
+            return 1.
+        power = 0.5 if sf == "rsqrt" else sp
+        return ppow(1. + t_s / ts, -power)
+
+    def decay(frac: np.ndarray) -> np.ndarray:
+        if df == "linear":
+            return 1. - frac
+        if df == "1-sqrt":
+            return 1. - np.sqrt(frac)
+        if df == "cosine":
+            return 0.5 * (1. + cos(np.pi * frac))
+        if df == "power":
+            return 1. - ppow(frac, dp)
+        return (ppow(dr, frac) - dr) / (1. - dr)
+
+    def f(t: np.ndarray) -> np.ndarray:
+        out = np.empty(len(t), dtype=np.float64)
+        warm = t < w
+        out[warm] = _warm_v(t[warm], init, step)
+        t_s = t[~warm] - w
+        lr = pmax(base * stable(_f(t_s)), lr_min)
+        t_decay = t_s - (T - d)
+        late = t_decay > 0
+        res = np.array(np.broadcast_to(lr, t_s.shape), dtype=np.float64)
+        if late.any():
+            lrl = res[late]
+            res[late] = lr_min + (lrl - lr_min) * decay(pmin(_f(t_decay[late]) / d, 1.))
+        out[~warm] = res
+        return out
+    return f
+
+
+_VECTORS = {"CosineLRScheduler": _vec_cyclic("cosine"), "TanhLRScheduler": _vec_cyclic("tanh"),
+            "PolyLRScheduler": _vec_cyclic("poly"), "StepLRScheduler": _vec_step,
+            "MultiStepLRScheduler": _vec_multistep, "WSDLRScheduler": _vec_wsd}
+
+
 _WARM = (("warmup_t", 0), ("warmup_lr_init", 0.0))
 _FUNCS: dict[str, tuple[tuple[tuple[str, Any], ...], Any, str]] = {
     "CosineLRScheduler": ((("t_initial", R), ("lr_min", 0.0), *CYCLES, *_WARM,
@@ -256,7 +470,7 @@ def _check(name: str, a: dict[str, Any]) -> None:
         need_number(name, "decay_t", a["decay_t"])
 
 
-def _plateau(a: dict[str, Any], ctx: Ctx, n: int) -> np.ndarray:
+def _plateau(a: dict[str, Any], ctx: Ctx, n: int) -> Computed:
     """timm's train.py loop: construct, then ``step(epoch + 1, metrics[epoch])`` per epoch."""
     import numpy as np
 
@@ -288,7 +502,7 @@ def _plateau(a: dict[str, Any], ctx: Ctx, n: int) -> np.ndarray:
         else:
             torch_sched.step_metric(ctx.metrics[i - 1])
         out[i] = group["lr"]
-    return out
+    return whole(out)
 
 
 def implied_steps(call: Call) -> int | None:
@@ -305,31 +519,30 @@ def implied_steps(call: Call) -> int | None:
         if not isinstance(T, int) or not isinstance(c, int):
             return None
         cycles = max(1, c)
-        t = T * cycles if m == 1.0 else int(math.floor(-T * (m ** cycles - 1) / (1 - m)))
+        t = T * cycles if m == 1.0 else int(math.floor(-T * (ipow(m, cycles) - 1) / (1 - m)))
         return t + a["warmup_t"] if a["warmup_prefix"] and isinstance(a["warmup_t"], int) else t
     return None
 
 
-def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
+def evaluate(call: Call, ctx: Ctx) -> Computed:
     fn = DIALECT.check_name(call)
     a = bind(fn, call)
     name = call.name
-    n = ctx.steps if ctx.steps is not None else implied_steps(call)
     if name == "PlateauLRScheduler":
         if a.get("noise_range_t") is not None:
             raise UsageError("PlateauLRScheduler: noise_range_t is not computed by lrsched")
         if a["mode"] not in ("min", "max"):
             raise FrameworkError(f"ValueError: mode {a['mode']} is unknown!")
-        if n is None and ctx.metrics is not None:
-            n = len(ctx.metrics)
-        n = 100 if n is None else n
-        return _plateau(a, ctx, n), n
+        implied = len(ctx.metrics) if ctx.metrics is not None else None
+        n = ctx.length(implied, "--metrics")
+        return _plateau(a, ctx, n)
     _check(name, a)
     if name == "TanhLRScheduler" and not a["warmup_prefix"]:
         a["_tanh_overlay_target"] = True
     f = _FUNCS[name][1](a, ctx.base_lr)
-    n = 100 if n is None else n
-    return run_scalar(f, n, f"{name}(...)"), n
+    n = ctx.length(lambda: implied_steps(call), f"'{call.source}'")
+    vec = _VECTORS[name](a, ctx.base_lr)
+    return Computed(n, closed(f, f"{name}(...)", vec))
 
 
 DIALECT = Dialect(

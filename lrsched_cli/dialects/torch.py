@@ -3,18 +3,28 @@
 Convention: ``lr[i]`` is the optimizer's lr after ``i`` calls of ``scheduler.step()``
 (``lr[0]`` is the value right after construction). PyTorch's schedulers are chainable:
 most update the current lr recursively, and composites (SequentialLR, ChainedScheduler)
-share one optimizer between children. So this module replays that machinery step by step
-on one parameter group, in plain Python floats, following ../shared/reference/torch.md:
-the recursive updates, the construction-time steps, ``_update_lr(0)`` at SequentialLR
-milestones, and the known quirks (a nested SequentialLR advancing one step at
-construction, ChainedScheduler failing at a milestone) come out as PyTorch has them.
+share one optimizer between children. This module has that machinery on one parameter
+group, in plain Python floats, following ../shared/reference/torch.md: the recursive
+updates, the construction-time steps, ``_update_lr(0)`` at SequentialLR milestones, and the
+known quirks (a nested SequentialLR advancing one step at construction, ChainedScheduler
+failing at a milestone) come out as PyTorch has them.
+
+It is computed any range at a time (export streams it; :func:`evaluate`): the schedulers
+torch computes from ``t`` as closed forms in numpy; the recursive ones, and ChainedScheduler
+and SequentialLR of them, as the tape of their updates, torch's multiplications in torch's
+order (np.multiply.accumulate multiplies left to right, as the loop does; CosineAnnealingLR
+with eta_min is an affine recurrence, applied one step at a time); everything else (nested
+composites, ReduceLROnPlateau, unplain arguments) by stepping the machinery itself, its state
+carried from chunk to chunk. All three give the same bits (tests/test_dialect_streaming.py).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list names
@@ -22,7 +32,25 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
 
 
 from ..errors import UsageError
-from .base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, is_number
+from .base import (
+    FAILURES,
+    REQUIRED,
+    Computed,
+    Ctx,
+    Dialect,
+    Fn,
+    FrameworkError,
+    _np_cos_is_libm,
+    bind,
+    closed,
+    cos,
+    ipow,
+    is_number,
+    plain,
+    ppow,
+    sequential,
+    step_error,
+)
 from .expr import Call, Lambda
 
 R = REQUIRED
@@ -294,7 +322,7 @@ class CyclicLR(Sched):
             return 1.0
         if self.mode == "triangular2":
             return 1 / (2.0 ** (x - 1))
-        return self.gamma ** x
+        return ipow(self.gamma, x)
 
     def get_lr(self) -> float:
         cycle = math.floor(1 + self.last_epoch / self.total_size)
@@ -608,13 +636,16 @@ def _build(call: Call, group: Group, nested: bool = False) -> Sched:
                              "scheduler")
     try:
         return cls(group, **args)
-    except FrameworkError:
+    except UsageError:
         raise
-    except ZeroDivisionError as e:
-        raise FrameworkError(f"{call.name}(...) raises ZeroDivisionError in its constructor: "
-                             f"{e}") from None
     except TypeError as e:
-        raise UsageError(f"{call.name}: {e}") from None
+        if "argument" in str(e):  # Python's own signature check
+            raise UsageError(f"{call.name}: {e}") from None
+        raise FrameworkError(f"{call.name}(...) raises TypeError in its constructor (which "
+                             f"computes step 0): {e}") from None
+    except FAILURES as e:  # the constructor computes lr[0]: a lambda may fail there
+        raise FrameworkError(f"{call.name}(...) raises {type(e).__name__} in its constructor "
+                             f"(which computes step 0): {e}") from None
 
 
 def implied_steps(call: Call) -> int | None:
@@ -626,107 +657,486 @@ def implied_steps(call: Call) -> int | None:
         return None
     name = call.name
     if name == "OneCycleLR":
-        if isinstance(args["total_steps"], int):
+        if is_int(args["total_steps"]):
             return args["total_steps"]
-        if isinstance(args["epochs"], int) and isinstance(args["steps_per_epoch"], int):
+        if is_int(args["epochs"]) and is_int(args["steps_per_epoch"]):
             return args["epochs"] * args["steps_per_epoch"]
-    if name == "CosineAnnealingLR" and isinstance(args["T_max"], int):
+    if name == "CosineAnnealingLR" and is_int(args["T_max"]):
         return args["T_max"]
     if name == "SequentialLR":
         ms, kids = args["milestones"], args["schedulers"]
         if isinstance(ms, (list, tuple)) and ms and isinstance(kids, (list, tuple)) and kids \
                 and isinstance(kids[-1], Call):
             last = implied_steps(kids[-1])
-            if last is not None and all(isinstance(m, int) for m in ms):
+            if last is not None and all(is_int(m) for m in ms):
                 return ms[-1] + last
     return None
 
 
-def evaluate(call: Call, ctx: Ctx) -> tuple[np.ndarray, int]:
-    """``lr[0..N-1]`` of the scheduler; N = ctx.steps or the implied length (else 100)."""
-    import numpy as np
+def is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
 
-    group = Group(lr=ctx.base_lr)
-    sched = _build(call, group)
-    n = ctx.steps if ctx.steps is not None else implied_steps(call)
+
+def evaluate(call: Call, ctx: Ctx) -> Computed:
+    """``lr[0..N-1]`` of the scheduler; N = ctx.steps or the implied length (else 100).
+
+    Computed, by the kind of scheduler: the ones torch computes from ``t`` (OneCycleLR,
+    CyclicLR, CosineAnnealingWarmRestarts) as closed forms; the recursive ones (and
+    ChainedScheduler and SequentialLR of them) as a tape of their updates (:class:`_Tape`),
+    every multiplication torch does, in its order; anything else by replaying torch's
+    machinery step by step (:func:`_replay`), its state carried from chunk to chunk.
+    """
+    sched = _build(call, Group(lr=ctx.base_lr))
     if isinstance(sched, ReduceLROnPlateau):
         if ctx.metrics is None:
             raise UsageError("ReduceLROnPlateau needs --metrics FILE (one metric per epoch; "
                              "lr[i+1] is the lr after step(metrics[i]))")
-        if n is None:
-            n = len(ctx.metrics)
+        n = ctx.length(len(ctx.metrics) if ctx.steps is None else None, "--metrics")
         if n > len(ctx.metrics):
             raise UsageError(f"--steps {n} needs {n} metrics; the metrics given have "
                              f"{len(ctx.metrics)}")
-    n = 100 if n is None else n
-    fast = _vectorised(sched, n)
-    if fast is not None:
-        return fast, n
-    out = np.empty(n, dtype=np.float64)
-    i = 0
-    try:
-        for i in range(n):
-            out[i] = group["lr"]
-            if i == n - 1:
-                break
-            if isinstance(sched, ReduceLROnPlateau):
-                sched.step_metric(ctx.metrics[i])  # type: ignore[index]
-            else:
-                sched.step()
-    except FrameworkError as e:
-        raise FrameworkError(f"at step {i + 1}: {e}") from None
-    except UsageError:  # lrsched's own refusal (an expression beyond its bounds)
-        raise
-    except ZeroDivisionError as e:
-        raise FrameworkError(f"{call.name}(...) raises ZeroDivisionError at step {i + 1}: "
-                             f"{e}") from None
-    except (OverflowError, ValueError, TypeError) as e:
-        raise FrameworkError(f"{call.name}(...) raises {type(e).__name__} at step {i + 1}: "
-                             f"{e}") from None
-    return out, n
+    else:
+        n = ctx.length(lambda: implied_steps(call), f"'{call.source}'")
+    replay = sequential(lambda: _replay(call, ctx))
+    closed_form = _closed(sched, n, call)
+    if closed_form is not None:
+        return Computed(n, closed_form)
+    tape = _Tape.of(call, ctx)
+    if tape is None:
+        return Computed(n, replay)
+    return Computed(n, _or_replay(sequential(tape.fresh), replay))
 
 
-def _vectorised(sched: Sched, n: int) -> np.ndarray | None:
-    """The schedulers torch computes directly from ``t`` (no recursion): numpy, same ops."""
+def _replay(call: Call, ctx: Ctx) -> Callable[[int], np.ndarray]:
+    """torch's machinery, stepped: ``take(k)`` gives the next ``k`` values."""
     import numpy as np
 
-    from ..schedules import kernels
+    group = Group(lr=ctx.base_lr)
+    sched = _build(call, group)
+    plateau = isinstance(sched, ReduceLROnPlateau)
+    what = f"{call.name}(...)"
 
-    t = np.arange(n, dtype=np.float64)
+    def values() -> Any:
+        i = 0
+        while True:
+            try:
+                if i:
+                    if plateau:
+                        sched.step_metric(ctx.metrics[i - 1])  # type: ignore[attr-defined,index]
+                    else:
+                        sched.step()
+                v = group["lr"]
+                yield v if type(v) is float else float(v)
+            except FAILURES as e:
+                raise step_error(what, i, e) from None
+            i += 1
+
+    it = values()
+    return lambda k: np.fromiter(itertools.islice(it, k), dtype=np.float64, count=k)
+
+
+class _UseReplay(Exception):
+    """A tape met what only torch's own machinery says right (an error without its step)."""
+
+
+def _or_replay(fast: Callable[[int, int], np.ndarray],
+               replay: Callable[[int, int], np.ndarray]) -> Callable[[int, int], np.ndarray]:
+    state = {"fast": True}
+
+    def source(a: int, b: int) -> np.ndarray:
+        if state["fast"]:
+            try:
+                return fast(a, b)
+            except _UseReplay:
+                state["fast"] = False
+        return replay(a, b)
+    return source
+
+
+# --------------------------------------------------------------------------------------
+# Closed forms: the schedulers torch computes from t (no recursion), numpy, same operations.
+
+
+def _closed(sched: Sched, n: int, call: Call) -> Callable[[int, int], np.ndarray] | None:
+    import numpy as np
+
+    what = f"{call.name}(...)"
     if type(sched) is OneCycleLR:
-        if n - 1 > sched.total_steps:
+        if n - 1 > sched.total_steps:  # what torch raises at its (total_steps + 1)-th step()
             raise FrameworkError(f"at step {sched.total_steps + 1}: ValueError: Tried to step "
                                  f"{sched.total_steps + 1} times. The specified number of total "
                                  f"steps is {sched.total_steps}")
         g = sched.group
-        out = np.empty(n, dtype=np.float64)
-        todo = np.ones(n, dtype=bool)
-        start = 0.0
-        for i, (end, a, b) in enumerate(sched.phases):
-            here = todo & (t <= end) if i < len(sched.phases) - 1 else todo
+        if not plain(g["initial_lr"], g["max_lr"], g["min_lr"], sched.total_steps,
+                     *(e for e, _, _ in sched.phases)):
+            return None
+        return closed(_scalar_of(sched), what, lambda t: _onecycle(sched, t))
+    if type(sched) is CyclicLR and sched.custom is None:
+        if not plain(sched.max_lr, sched.base_lr, sched.total_size, sched.gamma):
+            return None
+        return closed(_scalar_of(sched), what, lambda t: _cyclic(sched, t))
+    if type(sched) is CosineAnnealingWarmRestarts and plain(sched.eta_min, sched.base_lr) \
+            and sched.T_0 < 1 << 40 and sched.T_mult < 1 << 20:
+        from ..schedules import kernels
+
+        if not _np_cos_is_libm():
+            return None
+        return closed(lambda t: _sgdr_at(sched, t), what,
+                      lambda t: kernels.sgdr(t.astype(np.float64), n, sched.T_0, sched.T_mult,
+                                             sched.eta_min, sched.base_lr))
+    return None
+
+
+def _scalar_of(sched: Sched) -> Callable[[int], float]:
+    """torch's own ``get_lr()`` at ``last_epoch = t`` (for a scheduler computed from t)."""
+    def f(t: int) -> float:
+        sched.last_epoch = t
+        return sched.get_lr()
+    return f
+
+
+def _sgdr_at(sched: CosineAnnealingWarmRestarts, t: int) -> float:
+    T_i, T_cur = sched.T_0, t
+    while T_cur >= T_i:
+        T_cur, T_i = T_cur - T_i, T_i * sched.T_mult
+    sched.T_cur, sched.T_i = T_cur, T_i
+    return sched.get_lr()
+
+
+def _onecycle(sched: OneCycleLR, t: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    g = sched.group
+    t = t.astype(np.float64)
+    out = np.empty(len(t), dtype=np.float64)
+    todo = np.ones(len(t), dtype=bool)
+    start = 0.0
+    for i, (end, a, b) in enumerate(sched.phases):
+        here = todo & (t <= end) if i < len(sched.phases) - 1 else todo
+        if here.any():
             pct = (t[here] - start) / (end - start)
             lo, hi = g[a], g[b]
-            out[here] = (hi + (lo - hi) / 2.0 * (np.cos(np.pi * pct) + 1) if sched.cos
+            out[here] = (hi + (lo - hi) / 2.0 * (cos(np.pi * pct) + 1) if sched.cos
                          else (hi - lo) * pct + lo)
-            todo &= ~here
-            start = end
-        return out
-    if type(sched) is CyclicLR and sched.custom is None:
-        cycle = np.floor(1 + t / sched.total_size)
-        x = 1.0 + t / sched.total_size - cycle
-        r = sched.step_ratio
-        factor = np.where(x <= r, x / r, (x - 1) / (r - 1))
-        height = (sched.max_lr - sched.base_lr) * factor
-        if sched.mode == "triangular":
-            scale = 1.0
-        elif sched.mode == "triangular2":
-            scale = 1 / (2.0 ** (cycle - 1))
+        todo &= ~here
+        start = end
+    return out
+
+
+def _cyclic(sched: CyclicLR, t: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    cycle = np.floor(1 + t / sched.total_size)
+    x = 1.0 + t / sched.total_size - cycle
+    r = sched.step_ratio
+    factor = np.empty(len(t), dtype=np.float64)
+    up = x <= r
+    factor[up] = x[up] / r
+    factor[~up] = (x[~up] - 1) / (r - 1)
+    height = (sched.max_lr - sched.base_lr) * factor
+    if sched.mode == "triangular":
+        return sched.base_lr + height * 1.0
+    if sched.mode == "triangular2":
+        return sched.base_lr + height * (1 / ppow(2.0, cycle - 1))
+    return sched.base_lr + height * ppow(sched.gamma, t)
+
+
+# --------------------------------------------------------------------------------------
+# The tape: torch's recursive schedulers as the sequence of updates they make to the lr.
+#
+# Each step() of a recursive scheduler does one thing to the optimizer's lr, a function of t
+# alone: multiply it (StepLR, MultiStepLR, ExponentialLR, ConstantLR, LinearLR, PolynomialLR,
+# MultiplicativeLR, and CosineAnnealingLR with eta_min 0), add to it (CosineAnnealingLR's
+# branch at T_max + 1), set it (LambdaLR; a SequentialLR milestone) or the affine update of
+# CosineAnnealingLR with eta_min. Those updates, for a chunk of steps, are computed with numpy
+# (each leaf's ``ops``), then applied in order: products with np.multiply.accumulate, which
+# multiplies left to right exactly as the loop does; anything else one by one in Python.
+
+MUL, MULC, SET, ADD, AFF = 0, 1, 2, 3, 4  # MULC: x * r + 0.0 (CosineAnnealingLR, eta_min 0)
+
+
+def _ops_step(leaf: Sched, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(kind, v, w) of ``leaf.step()`` at its ``last_epoch`` values ``t`` (all >= 1)."""
+    import numpy as np
+
+    one = np.ones(len(t), dtype=np.float64)
+    kind = np.zeros(len(t), dtype=np.int8)
+    w = np.zeros(len(t), dtype=np.float64)
+    if type(leaf) is StepLR:
+        v = np.where(np.mod(t, leaf.step_size) == 0, float(leaf.gamma), 1.0)
+    elif type(leaf) is MultiStepLR:
+        keys, factors = leaf.tape_factors  # type: ignore[attr-defined]
+        v = one
+        if len(keys):
+            i = np.minimum(np.searchsorted(keys, t), len(keys) - 1)
+            hit = keys[i] == t
+            v = np.where(hit, factors[i], 1.0)
+    elif type(leaf) is ExponentialLR:
+        v = one * float(leaf.gamma)
+    elif type(leaf) is ConstantLR:
+        hit = t == leaf.total_iters
+        v = one
+        if hit.any():
+            v = np.where(hit, 1.0 / leaf.factor, 1.0)
+    elif type(leaf) is LinearLR:
+        v = one.copy()
+        m = t <= leaf.total_iters
+        if m.any():
+            d = leaf.total_iters * leaf.sf + (t[m] - 1).astype(np.float64) * (leaf.ef - leaf.sf)
+            v[m] = 1.0 + (leaf.ef - leaf.sf) / d
+    elif type(leaf) is PolynomialLR:
+        v = one.copy()
+        m = t <= leaf.total_iters
+        if m.any():
+            T = leaf.total_iters
+            tm = t[m].astype(np.float64)
+            v[m] = ppow((1.0 - tm / T) / (1.0 - (tm - 1) / T), leaf.power)
+    elif type(leaf) is CosineAnnealingLR:
+        T, em = leaf.T_max, leaf.eta_min
+        at = np.mod(t - 1 - T, 2 * T) == 0
+        c = cos(np.pi * np.arange(t[0] - 1, t[-1] + 1, dtype=np.float64) / T)
+        j = t - (t[0] - 1)
+        v = np.empty(len(t), dtype=np.float64)
+        rest = ~at
+        v[rest] = (1 + c[j[rest]]) / (1 + c[j[rest] - 1])
+        if at.any():
+            v[at] = (leaf.base_lr - em) * (1 - math.cos(math.pi / T)) / 2
+        kind[:] = MULC if em == 0 and math.copysign(1.0, em) > 0 else AFF
+        kind[at] = ADD
+        w[:] = em
+    elif type(leaf) is MultiplicativeLR:
+        v = np.array([float(leaf.f(x)) for x in t.tolist()], dtype=np.float64)
+    elif type(leaf) is LambdaLR:
+        b = leaf.base_lr
+        v = np.array([float(b * leaf.f(x)) for x in t.tolist()], dtype=np.float64)
+        kind[:] = SET
+    else:  # pragma: no cover - _Tape.of admits no other leaf
+        raise AssertionError(type(leaf).__name__)
+    return kind, v, w
+
+
+def _op_zero(leaf: Sched) -> tuple[int, float, float]:
+    """The update of ``leaf._update_lr(0)`` (a SequentialLR milestone): its closed form at 0,
+    or its get_lr() at 0 where it has none."""
+    leaf.last_epoch = 0
+    if leaf.has_closed_form:
+        return SET, float(leaf.closed_form()), 0.0
+    if type(leaf) is MultiplicativeLR:
+        return MUL, float(leaf.f(0)), 0.0
+    return SET, float(leaf.base_lr * leaf.f(0)), 0.0  # LambdaLR
+
+
+_LEAVES = (StepLR, MultiStepLR, ExponentialLR, ConstantLR, LinearLR, PolynomialLR,
+           CosineAnnealingLR, MultiplicativeLR, LambdaLR)
+
+
+def _tape_leaf(s: Sched) -> bool:
+    """A recursive scheduler with plain-number arguments (others are replayed)."""
+    import numpy as np
+
+    if type(s) not in _LEAVES or not plain(s.base_lr):
+        return False
+    if type(s) is StepLR:
+        return plain(s.step_size, s.gamma) and s.step_size != 0
+    if type(s) is MultiStepLR:
+        if not plain(s.gamma):
+            return False
+        keys, factors = [], []
+        for k, count in sorted(((int(k), c) for k, c in s.milestones.items()
+                                if isinstance(k, (int, float)) and math.isfinite(k)
+                                and k == int(k) and 0 <= k < 1 << 62)):
+            try:
+                factors.append(float(s.gamma ** count))
+            except FAILURES:
+                return False
+            keys.append(k)
+        s.tape_factors = (np.array(keys, dtype=np.int64),  # type: ignore[attr-defined]
+                          np.array(factors, dtype=np.float64))
+        return True
+    if type(s) is ExponentialLR:
+        return plain(s.gamma)
+    if type(s) is ConstantLR:
+        return plain(s.factor, s.total_iters)
+    if type(s) is LinearLR:
+        return plain(s.sf, s.ef, s.total_iters)
+    if type(s) is PolynomialLR:
+        return plain(s.total_iters, s.power)
+    if type(s) is CosineAnnealingLR:
+        return plain(s.T_max, s.eta_min) and s.T_max != 0 and math.isfinite(s.T_max)
+    return True  # LambdaLR, MultiplicativeLR
+
+
+class _Tape:
+    """A recursive scheduler, or a ChainedScheduler or SequentialLR of them, as its updates."""
+
+    def __init__(self, call: Call, root: Sched, lr0: float) -> None:
+        self.call, self.root, self.lr0 = call, root, lr0
+        self.what = f"{call.name}(...)"
+        if isinstance(root, ChainedScheduler):
+            self.leaves = list(root.schedulers)
+        elif isinstance(root, SequentialLR):
+            self.leaves = list(root.schedulers)
+            self.ms = [m for m in root.milestones]
+            self.first = bisect_right(self.ms, 0)
         else:
-            scale = np.power(sched.gamma, t)
-        return sched.base_lr + height * scale
-    if type(sched) is CosineAnnealingWarmRestarts:
-        return kernels.sgdr(t, n, sched.T_0, sched.T_mult, sched.eta_min, sched.base_lr)
-    return None
+            self.leaves = [root]
+
+    @staticmethod
+    def of(call: Call, ctx: Ctx) -> _Tape | None:
+        group = Group(lr=ctx.base_lr)
+        root = _build(call, group)
+        lr0 = group["lr"]
+        if type(lr0) is not float:
+            return None
+        if isinstance(root, (ChainedScheduler, SequentialLR)):
+            kids = root.schedulers
+            if not all(_tape_leaf(k) for k in kids):
+                return None
+            if isinstance(root, SequentialLR):
+                ms = root.milestones
+                if not all(plain(m) for m in ms) or any(a > b for a, b in zip(ms, ms[1:])):
+                    return None  # (unsorted milestones: bisect's answers, replayed)
+        elif not _tape_leaf(root):
+            return None
+        return _Tape(call, root, lr0)
+
+    def fresh(self) -> Callable[[int], np.ndarray]:
+        import numpy as np
+
+        state = {"pos": 0, "x": self.lr0}
+
+        def take(k: int) -> np.ndarray:
+            out = np.empty(k, dtype=np.float64)
+            pos, done = state["pos"], 0
+            if pos == 0 and k:
+                out[0] = self.lr0
+                pos, done = 1, 1
+            while done < k:
+                m = min(k - done, 1 << 16)
+                vals, state["x"] = self.values(pos, pos + m, state["x"])
+                out[done:done + m] = vals
+                pos += m
+                done += m
+            state["pos"] = pos
+            return out
+        return take
+
+    def values(self, T0: int, T1: int, x: float) -> tuple[np.ndarray, float]:
+        """lr after steps T0..T1-1 (global, T0 >= 1), from ``x``, the lr after step T0 - 1."""
+        import numpy as np
+
+        kind, v, w, k = self.ops(T0, T1)
+        with np.errstate(all="ignore"):  # torch's float arithmetic raises on none of these
+            out, x = _apply(x, kind, v, w)
+        return out[k - 1::k], x
+
+    def ops(self, T0: int, T1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        import numpy as np
+
+        T = np.arange(T0, T1, dtype=np.int64)
+        if isinstance(self.root, ChainedScheduler):
+            parts = [self.leaf_ops(leaf, T, T) for leaf in self.leaves]
+            k = len(parts)
+            return (np.stack([p[0] for p in parts], 1).ravel(),
+                    np.stack([p[1] for p in parts], 1).ravel(),
+                    np.stack([p[2] for p in parts], 1).ravel(), k)
+        if not isinstance(self.root, SequentialLR):
+            kind, v, w = self.leaf_ops(self.root, T, T)
+            return kind, v, w, 1
+        ms = np.array(self.ms, dtype=np.float64)
+        idx = np.searchsorted(ms, T, side="right") if len(ms) else np.zeros(len(T), np.int64)
+        kind = np.empty(len(T), dtype=np.int8)
+        v = np.empty(len(T), dtype=np.float64)
+        w = np.empty(len(T), dtype=np.float64)
+        for j in np.unique(idx).tolist():
+            here = np.flatnonzero(idx == j)
+            leaf = self.leaves[j]
+            begin = self.ms[j - 1] if j > self.first else 0
+            local = T[here] - int(begin)
+            zero = local == 0
+            if zero.any():  # the milestone: child._update_lr(0)
+                i = int(here[np.flatnonzero(zero)[0]])
+                try:
+                    kind[i], v[i], w[i] = _op_zero(leaf)
+                except FAILURES as e:
+                    raise step_error(self.what, int(T[i]), e) from None
+            rest = here[~zero]
+            if len(rest):
+                kind[rest], v[rest], w[rest] = self.leaf_ops(leaf, local[~zero], T[rest])
+        return kind, v, w, 1
+
+    def leaf_ops(self, leaf: Sched, t: np.ndarray, T: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``_ops_step`` of one leaf at its times ``t`` (global steps ``T``); where numpy or
+        Python meets an error, torch's own get_lr() at each step finds the first step that
+        raises, and says it as torch's loop would."""
+        import numpy as np
+
+        try:
+            with np.errstate(divide="raise", over="raise", invalid="raise", under="ignore"):
+                return _ops_step(leaf, t)
+        except (FloatingPointError, *FAILURES):
+            pass
+        leaf.group["lr"] = 1.0
+        leaf.is_initial = False
+        leaf.step_count = 2
+        for tt, TT in zip(t.tolist(), T.tolist()):
+            leaf.last_epoch = tt
+            try:
+                leaf.get_lr()
+            except FAILURES as e:
+                raise step_error(self.what, TT, e) from None
+        raise _UseReplay
+
+
+def _apply(x: float, kind: np.ndarray, v: np.ndarray, w: np.ndarray
+           ) -> tuple[np.ndarray, float]:
+    """The lr after each update, from ``x``: runs of products with np.multiply.accumulate
+    (left to right, as the loop), every other update in Python."""
+    import numpy as np
+
+    n = len(kind)
+    brk = np.flatnonzero(kind >= SET)
+    if len(brk) * 8 > n:
+        return _apply_loop(x, kind, v, w)
+    out = np.empty(n, dtype=np.float64)
+    pos = 0
+    for b in [*brk.tolist(), n]:
+        if b > pos:
+            seg = np.multiply.accumulate(np.concatenate(([x], v[pos:b])))[1:]
+            mc = kind[pos:b] == MULC
+            if mc.any():  # x * r + 0.0 turns -0.0 into 0.0, and later signs follow it
+                z = seg[mc]
+                if np.any((z == 0) & np.signbit(z)):
+                    seg, _ = _apply_loop(x, kind[pos:b], v[pos:b], w[pos:b])
+            out[pos:b] = seg
+            x = float(seg[-1])
+        if b < n:
+            k, vb, wb = int(kind[b]), float(v[b]), float(w[b])
+            x = vb if k == SET else x + vb if k == ADD else vb * (x - wb) + wb
+            out[b] = x
+        pos = b + 1
+    return out, x
+
+
+def _apply_loop(x: float, kind: np.ndarray, v: np.ndarray, w: np.ndarray
+                ) -> tuple[np.ndarray, float]:
+    import numpy as np
+
+    out = []
+    for k, vb, wb in zip(kind.tolist(), v.tolist(), w.tolist()):
+        if k == MUL:
+            x = x * vb
+        elif k == MULC:
+            x = x * vb + 0.0
+        elif k == SET:
+            x = vb
+        elif k == ADD:
+            x = x + vb
+        else:
+            x = vb * (x - wb) + wb
+        out.append(x)
+    return np.array(out, dtype=np.float64), x
 
 
 DIALECT = Dialect(
