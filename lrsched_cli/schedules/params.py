@@ -171,6 +171,8 @@ class Share(_Record):
         if abs(x) < sys.float_info.min:  # subnormal: an ulp is no longer a tiny share of x
             return x
         ways = [x, math.nextafter(x, math.inf), math.nextafter(x, -math.inf)]
+        if self.percent <= 100:  # a share of at most the whole stays at most the whole
+            ways = [v for v in ways if v <= whole] or [x]
         return min(ways, key=lambda v: len(repr(v)))
 
 
