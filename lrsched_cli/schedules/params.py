@@ -164,7 +164,7 @@ class Share(_Record):
     def of(self, whole: float) -> float:
         """``whole * percent / 100``, to within an ulp (the float that reads shortest)."""
         if self.percent in (0, 100):  # none, or all of it: exact
-            return whole * self.percent / 100
+            return 0.0 if self.percent == 0 else float(whole)
         # within an ulp of the product, keep the float that reads shortest: 1% of 3e-4 is
         # 3e-6 (the product of the two doubles rounds to 2.9999999999999997e-6)
         x = whole * self.percent / 100
