@@ -123,13 +123,6 @@ def _without_group_options(text: str) -> str:
     return shlex.join(kept)
 
 
-def export_format_for(output: str | None, fmt: str | None) -> str | None:
-    """The data format: --format, else the -o suffix; None: the terminal view."""
-    from ..render import data_format
-
-    return data_format(output, fmt)
-
-
 def parse_at(text: str, series: Sequence[Series]) -> list[int]:
     lo = min(int(s.steps[0]) for s in series)
 
@@ -182,16 +175,13 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
                 save_spec: str | None = None) -> None:
     """The whole ``compare`` command."""
     from ..analysis.difference import Difference, difference
+    from ..render import data_format
     from ..render.terminal import stdout_console
     from ..sources.specs import parse_spec
 
     if not MIN_SPECS <= len(texts) <= MAX_SPECS:
         raise UsageError(f"compare takes {MIN_SPECS} to {MAX_SPECS} specs; {len(texts)} given")
-    if rows < 1:
-        raise UsageError(f"invalid value for --rows: '{rows}' (allowed: a whole number >= 1)")
-    if not 5 <= height <= 200:
-        raise UsageError(f"invalid value for --height: '{height}' (allowed: 5 to 200 lines)")
-    data_fmt = export_format_for(output, fmt)
+    data_fmt = data_format(output, fmt)  # (--rows, --height: bounded by their click type)
     if plot is not None:
         from ..render.figure import figure_format
 

@@ -65,14 +65,15 @@ def _closed_loop_plateau(text: str, steps: str | None) -> tuple[Any, int] | None
 def run_simulate(texts: Sequence[str], steps: str | None, labels: Sequence[str] | None,
                  model: NQM, samples: int, seed: int, rows: int, log_y: bool, height: int,
                  plot: str | None, fmt: str | None, output: str | None) -> None:
+    from ..render import data_format
     from ..sources.specs import parse_spec
-    from .compare import choose_labels, export_format_for
+    from .compare import choose_labels
 
     if not 1 <= len(texts) <= 8:
         raise UsageError(f"simulate takes 1 to 8 specs; {len(texts)} given")
     if samples < 0 or samples > 100_000:
         raise UsageError(f"invalid value for --samples: '{samples}' (allowed: 0 to 100000)")
-    data_fmt = export_format_for(output, fmt)
+    data_fmt = data_format(output, fmt)
     if data_fmt == "npy":
         raise UsageError("simulate writes csv, json or jsonl; not npy")
     if plot is not None:

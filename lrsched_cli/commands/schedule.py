@@ -193,11 +193,8 @@ def _panel(p: registry.Param) -> str:
 
 
 def build_command(action: str, entry: registry.Schedule) -> Any:
-    """The click command for ``lrsched <action> <entry.name>``.
-
-    ``action`` "spec" builds a command that only parses options and returns them, raw
-    (``compare`` uses it to read its SPEC arguments exactly as ``plot`` would).
-    """
+    """The click command for ``lrsched <action> <entry.name>`` (a SPEC's words are read
+    against the same declarations by :func:`lrsched_cli.sources.words.parse_words`)."""
     sig_params: list[inspect.Parameter] = []
     annotations: dict[str, Any] = {}
     sched_names = [p.name for p in entry.params]
@@ -233,8 +230,6 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
             v = kw[name]
             raw[name] = None if v is False else v
         group_raw = {k: kw[k] for k in group_names}
-        if action == "spec":
-            return {**raw, **group_raw}
         spec = registry.resolve(entry, raw)
         save = kw.pop("save_spec", None)
         if save:
@@ -273,7 +268,7 @@ def _example(action: str, entry: registry.Schedule) -> str:
             "wsd": "--steps 10000 --decay-shape 1-sqrt"}.get(entry.name, "--steps 1000")
     tail = {"plot": " -o schedule.png", "export": " --format csv > lr.csv", "table": " --rows 10",
             "code": " --framework torch"}.get(action, "")
-    return f"lrsched {action if action != 'spec' else 'plot'} {entry.name} {opts}{tail}"
+    return f"lrsched {action} {entry.name} {opts}{tail}"
 
 
 def _word_command(action: str, name: str, sig_params: list[inspect.Parameter],
@@ -302,8 +297,6 @@ def _word_command(action: str, name: str, sig_params: list[inspect.Parameter],
     def callback(**kw: Any) -> Any:
         raw = {k: kw[k] for k in opt_names}
         group_raw = {k: kw[k] for k in group_names}
-        if action == "spec":
-            return {**raw, **group_raw}
         if save is not None and kw.get("save_spec"):
             from ..sources.specfile import check_path
 
@@ -319,7 +312,7 @@ def _word_command(action: str, name: str, sig_params: list[inspect.Parameter],
     callback.__name__ = name.replace("-", "_")
     sub = typer.Typer(add_completion=False, rich_markup_mode="rich")
     sub.command(name=name, short_help=short_help, help=help,
-                epilog=f"Example: lrsched {action if action != 'spec' else 'plot'} "
+                epilog=f"Example: lrsched {action} "
                        f"{example}")(callback)
     return typer.main.get_command(sub)
 
@@ -397,11 +390,7 @@ def _do_table(series: list[Any], rows: int, at: str | None, chart: bool,
     from ..render.view import show_terminal
     from .compare import parse_at
 
-    if rows < 1:
-        raise UsageError(f"invalid value for --rows: '{rows}' (allowed: a whole number >= 1)")
-    if not 5 <= height <= 200:
-        raise UsageError(f"invalid value for --height: '{height}' (allowed: 5 to 200 lines)")
-    chosen = parse_at(at, series) if at else None
+    chosen = parse_at(at, series) if at else None  # (--rows, --height: bounded by their type)
     show_terminal(series, stdout_console(), rows, chosen, log_y=log_y, height=height,
                   chart=chart, title=default_title(series))
 

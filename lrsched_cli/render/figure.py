@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..files.output import output_file, write_binary
-from ..series import MAX_IN_MEMORY, Series, aligned
+from ..series import Series, aligned
 from .numbers import label_number
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
@@ -172,8 +172,9 @@ def build_figure(series: Sequence[Series], log_y: bool = False, title: str | Non
             ax.plot(s.steps, s.values, drawstyle="steps-post", **style)
     _number_ticks(ax, log_y)
     if log_y:
-        cut = _log_floor([reduced.get(i, (s.steps, s.values))[1] if i in reduced or len(s) <=
-                          MAX_IN_MEMORY else np.array([]) for i, s in enumerate(series)])
+        # the points drawn (a dense series' envelope: never all of its values again)
+        cut = _log_floor([reduced[i][1] if i in reduced else s.values
+                          for i, s in enumerate(series)])
         if cut is not None:
             ax.set_ylim(bottom=cut)
     ax.set_xlabel(series[0].unit if not log_y or cut is None else

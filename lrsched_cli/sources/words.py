@@ -12,7 +12,7 @@ series (:func:`series_of`). It imports no Typer, click or rich.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -256,5 +256,3 @@ def typed(text: Any) -> Any:
             pass
     return text
 
-
-Completer = Callable[[str], list[str]]
