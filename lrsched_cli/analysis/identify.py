@@ -107,39 +107,13 @@ def _max_rel(model: np.ndarray, v: np.ndarray) -> float:
 # Evaluation at the logged steps only.
 
 def values_at(spec: Any, steps: np.ndarray) -> np.ndarray:
-    """``lr[steps]`` of a resolved spec, computed as ``compose.schedule_range`` computes
-    them (the same kernel calls, element for element) but at the given indices only, so a
-    sparse log of a run of 10**9 steps costs its own length. Indices past the run's end
-    continue the formulas (a held tail evaluates the spec at its end)."""
-    from ..schedules import kernels
+    """``lr[steps]`` of a resolved spec, only at the given indices (a sparse log of a run of
+    10**9 steps costs its own length): :func:`compose.schedule_at`."""
+    from ..schedules.compose import schedule_at
 
     if spec.entry.sequential:
         raise UsageError(f"identify does not fit {spec.name}")
-    t = np.asarray(steps, dtype=np.float64)
-    params = spec.kernel_params()
-    n = spec.kernel_n
-
-    def main(x: np.ndarray) -> np.ndarray:
-        return np.asarray(spec.entry.kernel(x, n, **params), dtype=np.float64)
-
-    w, hold = spec.warmup, spec.hold
-    if not w and not hold:
-        return main(t)
-    prefix = spec.warmup_mode == "prefix" or not w
-    out = np.empty(t.shape, dtype=np.float64)
-    late = t >= w + hold
-    if late.any():
-        out[late] = main(t[late] - ((w if prefix else 0) + hold))
-    if not late.all():
-        first = float(main(np.zeros(1))[0])
-        out[(t >= w) & ~late] = first
-        early = t < w
-        if early.any():
-            target = (first if prefix or spec.warmup_target == "peak"
-                      else float(main(np.array([float(w)]))[0]))
-            out[early] = kernels.warmup_ramp(t[early], w, spec.warmup_start, target,
-                                             spec.warmup_shape)
-    return out
+    return schedule_at(spec, steps)
 
 
 def _resolve(schedule: str, params: Params, run: Params) -> Any:

@@ -17,15 +17,6 @@ def _t(a: int, b: int) -> np.ndarray:
     return np.arange(a, b, dtype=np.float64)
 
 
-def _main(spec: Spec, a: int, b: int) -> np.ndarray:
-    """The main schedule (no warmup) at its own indices ``a..b-1``."""
-    params = spec.kernel_params()
-    n = spec.kernel_n
-    if spec.entry.sequential:  # state carried step to step: computed once, whole
-        return _sequential(spec)[a:b]
-    return np.asarray(spec.entry.kernel(_t(a, b), n, **params), dtype=np.float64)
-
-
 _SEQ_CACHE: dict[int, tuple[Spec, np.ndarray]] = {}
 
 
@@ -48,32 +39,45 @@ def _sequential(spec: Spec) -> np.ndarray:
 
 def schedule_range(spec: Spec, a: int, b: int) -> np.ndarray:
     """``lr[a..b-1]`` of the schedule, warmup and hold included (indices count epochs with
-    per-epoch).
+    per-epoch): :func:`schedule_at` of those indices."""
+    return schedule_at(spec, _t(a, b))
+
+
+def schedule_at(spec: Spec, t: np.ndarray) -> np.ndarray:
+    """``lr[t]`` at any indices ``t`` (float64, whole), warmup and hold included.
 
     prefix: ``lr[t] = ramp(t)`` for ``t < W``, the schedule's first value for the H hold
     steps, then ``main(t - W - H)`` with the main schedule run over ``N - W - H`` steps; the
     ramp ends at ``main(0)``. overlay: ``main`` runs over all ``N`` steps and the ramp
-    replaces ``main(0..W-1)``, ending at ``main(W)``.
+    replaces ``main(0..W-1)``, ending at ``main(W)``. Only the indices asked for are computed
+    (identify evaluates a sparse log of a long run this way); indices past the run continue
+    the formulas. A sequential kernel (plateau) is computed whole once and indexed.
     """
+    t = np.asarray(t, dtype=np.float64)
+
+    def main(x: np.ndarray) -> np.ndarray:
+        if spec.entry.sequential:
+            return _sequential(spec)[x.astype(np.int64)]
+        return np.asarray(spec.entry.kernel(x, spec.kernel_n, **spec.kernel_params()),
+                          dtype=np.float64)
+
     w, hold = spec.warmup, spec.hold
-    prefix = spec.warmup_mode == "prefix" or not w
     if not w and not hold:
-        return _main(spec, a, b)
-    out = np.empty(b - a, dtype=np.float64)
-    shift = (w if prefix else 0) + hold
-    lo = max(a, w + hold)
-    if lo < b:
-        out[lo - a:] = _main(spec, lo - shift, b - shift)
-    if a < w + hold:
-        first = float(_main(spec, 0, 1)[0])
-        hi = min(b, w + hold)
-        out[max(a, w) - a:hi - a] = first
-        if a < w:
+        return main(t)
+    prefix = spec.warmup_mode == "prefix" or not w
+    out = np.empty(t.shape, dtype=np.float64)
+    late = t >= w + hold
+    if late.any():
+        out[late] = main(t[late] - ((w if prefix else 0) + hold))
+    if not late.all():
+        first = float(main(np.zeros(1))[0])
+        out[(t >= w) & ~late] = first
+        early = t < w
+        if early.any():
             target = (first if prefix or spec.warmup_target == "peak"
-                      else float(_main(spec, w, w + 1)[0]))
-            top = min(b, w)
-            out[:top - a] = kernels.warmup_ramp(_t(a, top), w, spec.warmup_start, target,
-                                                spec.warmup_shape)
+                      else float(main(np.array([float(w)]))[0]))
+            out[early] = kernels.warmup_ramp(t[early], w, spec.warmup_start, target,
+                                             spec.warmup_shape)
     return out
 
 
