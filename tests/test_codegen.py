@@ -7,10 +7,10 @@ import ast
 import numpy as np
 import pytest
 
-from lrsched_cli import dialects
 from lrsched_cli.errors import UsageError
 from lrsched_cli.schedules import registry
 from lrsched_cli.schedules.compose import schedule_values
+from lrsched_cli.sources import dialects
 from lrsched_cli.sources.codegen import FRAMEWORKS, KERAS_MAX_VALUES, emit
 
 METRICS = [1.0 / (i + 1) if i < 40 else 0.025 + 1e-6 * (i % 3) for i in range(100)]

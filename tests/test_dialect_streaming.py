@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from lrsched_cli import dialects
 from lrsched_cli.cli import app
-from lrsched_cli.dialects import base, hf, keras, optax, timm
-from lrsched_cli.dialects import torch as torch_dialect
 from lrsched_cli.errors import UsageError
+from lrsched_cli.sources import dialects
+from lrsched_cli.sources.dialects import base, hf, keras, optax, timm
+from lrsched_cli.sources.dialects import torch as torch_dialect
 
 BIN = os.path.dirname(sys.executable)
 LRSCHED = os.path.join(BIN, "lrsched")

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lrsched_cli import dialects
 from lrsched_cli.errors import UsageError
+from lrsched_cli.sources import dialects
 
 GOLDEN = Path(__file__).parent / "golden"
 FRAMEWORKS = ("torch", "hf", "timm", "optax", "keras")

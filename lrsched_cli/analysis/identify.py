@@ -1198,7 +1198,7 @@ def _short_alpha(lo: float, hi: float, n: int, steps: np.ndarray, values: np.nda
 def optax_values(expr: str, steps: np.ndarray) -> np.ndarray:
     """An optax schedule's values at ``steps``, computed by lrsched's optax dialect (the
     function ``lrsched export optax EXPR`` evaluates at each step)."""
-    from ..dialects.optax import DIALECT, build
+    from ..sources.dialects.optax import DIALECT, build
 
     f = build(DIALECT.parse(expr))
     return np.array([float(f(int(s))) for s in steps], dtype=np.float64)

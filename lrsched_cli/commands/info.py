@@ -64,8 +64,8 @@ def render_dialect_info(name: str, console: Any) -> None:
     """A dialect: its convention, how to call it, and every name with its arguments."""
     from rich.markup import escape
 
-    from ..dialects import DESCRIPTIONS, get
-    from ..dialects.base import REQUIRED
+    from ..sources.dialects import DESCRIPTIONS, get
+    from ..sources.dialects.base import REQUIRED
 
     d = get(name)
     title, example = DESCRIPTIONS[name]
@@ -120,7 +120,7 @@ def register(app: typer.Typer) -> None:
     @app.command("list")
     def list_cmd() -> None:
         """List every schedule, one line each, then each framework dialect's names."""
-        from ..dialects import DESCRIPTIONS, NAMES, get
+        from ..sources.dialects import DESCRIPTIONS, NAMES, get
 
         rows = [(s.name, s.summary) for s in registry.SCHEDULES]
         sections = []
@@ -167,7 +167,7 @@ def register(app: typer.Typer) -> None:
                  recipe: str = typer.Argument(None, metavar="[RECIPE]",
                                               help="With NAME 'recipe': which recipe")) -> None:
         """Show a schedule's formula, reference and options; a dialect's names; a recipe."""
-        from ..dialects import is_dialect
+        from ..sources.dialects import is_dialect
 
         if name == "recipe" or name.startswith("recipe "):
             render_recipe_info(name.split(" ", 1)[1] if " " in name else recipe, stdout_console())

@@ -100,7 +100,7 @@ def _completer(kind: str | None, word: str) -> Callable[[str], list[str]] | None
         return complete_recipes
     if kind == "dialect":
         def complete_names(incomplete: str) -> list[str]:
-            from ..dialects import get
+            from ..sources.dialects import get
 
             return [n for n in get(word).functions if n.startswith(incomplete)]
         return complete_names

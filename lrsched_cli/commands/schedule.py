@@ -36,12 +36,12 @@ class ScheduleGroup(TyperGroup):
     """``table`` / ``plot`` / ``export``: one sub-command per schedule, built on demand."""
 
     def list_commands(self, ctx: Any) -> list[str]:
-        from ..dialects import NAMES
+        from ..sources.dialects import NAMES
 
         return [*registry.names(), *((*NAMES, "recipe", "log") if self.name != "code" else ())]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        from ..dialects import is_dialect
+        from ..sources.dialects import is_dialect
 
         if (cmd_name in ("recipe", "log") or is_dialect(cmd_name)) and self.name != "code":
             return build_word_command(self.name or "table", cmd_name)
@@ -346,7 +346,7 @@ def build_word_command(action: str, word: str) -> Any:
 
             specfile.write(path, [{"schedule": word, **{
                 k: words.typed(v) for k, v in raw.items() if v is not None and v is not False}}])
-        from ..dialects import DESCRIPTIONS
+        from ..sources.dialects import DESCRIPTIONS
 
         title, example = DESCRIPTIONS[word]
         short_help, help_text, example = (f"{title}: paste a scheduler call",

@@ -77,8 +77,8 @@ def _text(value: Any, key: str, path: str) -> str:
 
 def to_words(entry: dict[str, Any], path: str) -> list[str]:
     """The command-line words of one file entry: ``["cosine", "--lr-max", "0.1", ...]``."""
-    from .. import dialects
     from ..schedules import registry
+    from . import dialects
 
     name = entry["schedule"]
     words = [name]

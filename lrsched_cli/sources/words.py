@@ -53,7 +53,7 @@ def _run(names: Sequence[str] = RUN_EXTRA) -> tuple[registry.Param, ...]:
 
 def dialect_options(dialect: str) -> tuple[Opt | registry.Param, ...]:
     """The options of ``lrsched <action> <dialect> EXPR``, in order."""
-    from ..dialects import DESCRIPTIONS
+    from .dialects import DESCRIPTIONS
 
     return (
         Opt("expr", (), "EXPR", "The call, quoted: " + DESCRIPTIONS[dialect][1],
@@ -188,7 +188,7 @@ def series_of(word: str, raw: dict[str, Any]) -> Any:
     if word == "recipe":
         return recipe_series(raw)
     if word in DIALECTS:
-        from ..dialects import series_from_options
+        from .dialects import series_from_options
 
         return series_from_options(word, raw)
     from ..schedules.compose import evaluate

@@ -1,6 +1,6 @@
 """Framework dialects: paste the scheduler you train with, get its exact schedule.
 
-Each dialect module defines ``DIALECT`` (a :class:`~lrsched_cli.dialects.base.Dialect`);
+Each dialect module defines ``DIALECT`` (a :class:`~lrsched_cli.sources.dialects.base.Dialect`);
 they are imported only when used.
 """
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # numpy stays out of start-up: --help and completion list these names
     import numpy as np
 
-    from ..series import Series
+    from ...series import Series
 
 NAMES = ("torch", "hf", "timm", "optax", "keras")
 
@@ -31,9 +31,9 @@ EAGER = 1 << 20  # values computed whole, before any output, up to this many
 
 def compute(dialect: str, expr: str, steps: int | None, base_lr: float,
             metrics: np.ndarray | None = None) -> Any:
-    """The :class:`~lrsched_cli.dialects.base.Computed` of ``expr`` in ``dialect``: its
+    """The :class:`~lrsched_cli.sources.dialects.base.Computed` of ``expr`` in ``dialect``: its
     length, settled and checked before anything is allocated, and its source."""
-    from ..errors import UsageError
+    from ...errors import UsageError
     from .base import FAILURES, Ctx, FrameworkError
 
     d = get(dialect)
@@ -69,7 +69,7 @@ def _checked(source: Any, dialect: str, expr: str, eager: bool = True) -> Any:
         try:
             values = np.asarray(source(a, b), dtype=np.float64)
         except FAILURES as e:
-            from ..errors import UsageError
+            from ...errors import UsageError
 
             if isinstance(e, UsageError):
                 raise
@@ -77,7 +77,7 @@ def _checked(source: Any, dialect: str, expr: str, eager: bool = True) -> Any:
                                  f"steps {a} and {b - 1}: {e}") from None
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:  # the framework's arithmetic overflowed: say where, never write null
-            from ..errors import UsageError
+            from ...errors import UsageError
 
             k = int(bad[0])
             raise UsageError(f"{dialect} {_short(expr)} gives lr {float(values[k])!r} at step "
@@ -101,7 +101,7 @@ def series(dialect: str, expr: str, steps: int | None, base_lr: float,
     """
     import numpy as np
 
-    from ..series import CHUNK, Series, held
+    from ...series import CHUNK, Series, held
 
     c = compute(dialect, expr, steps, base_lr, metrics)
     n = c.n
@@ -118,7 +118,7 @@ def series(dialect: str, expr: str, steps: int | None, base_lr: float,
     if run is not None:
         start, unit = run.resolve_start(n), run.unit
     elif start:
-        from ..errors import UsageError
+        from ...errors import UsageError
 
         if start >= n:
             raise UsageError(f"--start {start} is past the last index {n - 1}")
@@ -156,9 +156,9 @@ DESCRIPTIONS = {
 
 def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
     """Validate the command-line options of a dialect command and evaluate it."""
-    from ..errors import UsageError
-    from ..files.metrics import read_metrics
-    from ..schedules import registry
+    from ...errors import UsageError
+    from ...files.metrics import read_metrics
+    from ...schedules import registry
 
     run = registry.resolve_run(raw)  # --steps in any length form, --per-epoch, ...
     d = get(dialect)
@@ -175,7 +175,7 @@ def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
 
 
 def _base_lr_param() -> Any:
-    from ..schedules.registry import Param
+    from ...schedules.registry import Param
 
     return Param("base_lr", "float", 1.0, "Optimizer learning rate", lo=0, lo_open=True)
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
     import numpy as np
 
 
-from ..errors import UsageError
+from ...errors import UsageError
 from .base import (
     REQUIRED,
     Computed,

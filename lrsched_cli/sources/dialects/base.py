@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
     import numpy as np
 
 
-from ..errors import UsageError
+from ...errors import UsageError
 from .expr import Call, Lambda, Placeholder, parse_call
 
 REQUIRED = object()
@@ -53,7 +53,7 @@ class Ctx:
         """N, settled before anything is allocated: ``--steps`` when given, else the length
         the expression implies (``implied``: an int, None for none, or a callable giving
         one), else DEFAULT_STEPS; refused outside ``1..MAX_STEPS`` with the value named."""
-        from ..schedules.registry import MAX_STEPS
+        from ...schedules.registry import MAX_STEPS
 
         if self.steps is not None:
             n: Any = self.steps

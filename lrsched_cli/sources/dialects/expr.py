@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import UsageError
+from ...errors import UsageError
 
 MAX_EXPR = 100_000
 
