@@ -1,8 +1,9 @@
-"""The command line: a thin Typer layer generated from the registry.
+"""The app: the top-level Typer group, its error handling, and the table of commands.
 
-``table``, ``plot`` and ``export`` are groups whose sub-commands are the schedules; a
-schedule's command is built from its registry entry only when it is used (or listed), so
-start-up does not pay for every schedule's options.
+Each command lives in a module of ``commands/`` with a ``register(app)``; the app imports a
+module only when one of its commands is run, completed or listed (:data:`COMMANDS`), and
+``table``, ``plot``, ``export`` and ``code`` build a schedule's command from its registry
+entry only when it is used, so start-up pays for neither.
 """
 
 from __future__ import annotations
@@ -51,7 +52,16 @@ def _fail(message: str, code: int) -> None:
 
 
 class LrschedGroup(TyperGroup):
-    """The top-level group: every failure becomes one line on stderr and an exit code."""
+    """The top-level group: every failure becomes one line on stderr and an exit code; its
+    commands are loaded from their modules on first use (:data:`COMMANDS`)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands.update(load_commands(COMMANDS[cmd_name]))
+        return self.commands.get(cmd_name)
 
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
@@ -153,18 +163,25 @@ def _root(
 
 
 
-def _register() -> None:
-    """The commands, in the order --help lists them (each module holds its own wiring)."""
-    from .commands import compare, identify, info, schedule, simulate
+# The commands, in the order --help lists them: the module of commands/ that declares each
+# (its ``register(app)``). A module is imported when one of its commands is run, completed or
+# listed, so ``lrsched export ...`` loads only commands/schedule.
+COMMANDS: dict[str, str] = {
+    "compare": "compare",
+    "simulate": "simulate", "find-lr": "simulate",
+    "identify": "identify",
+    "recipes": "info", "list": "info", "info": "info",
+    "table": "schedule", "plot": "schedule", "export": "schedule", "code": "schedule",
+}
 
-    schedule.register(app)
-    compare.register(app)
-    simulate.register(app)
-    identify.register(app)
-    info.register(app)
 
+def load_commands(module: str) -> dict[str, Any]:
+    """The click commands that ``commands/<module>.py`` registers, by name."""
+    import importlib
 
-_register()
+    sub = typer.Typer(rich_markup_mode="rich")
+    importlib.import_module(f"{__package__}.commands.{module}").register(sub)
+    return dict(typer.main.get_group(sub).commands)
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ def test_committed_completion_scripts_are_current(shell, name):
     text = script(shell)
     committed = (ROOT / "completions" / name).read_text()
     assert committed == (text if text.endswith("\n") else text + "\n"), (
-        f"completions/{name} is stale: run python -m lrsched_cli.completions")
+        f"completions/{name} is stale: run python -m lrsched_cli.commands.completions")
 
 
 def test_reference_docs_are_current(tmp_path):

@@ -56,3 +56,32 @@ def test_only_plotting_imports_matplotlib(args):
 def test_plot_does_import_matplotlib(tmp_path):
     m = modules_after(["plot", "cosine", "-o", str(tmp_path / "x.png")])
     assert m["matplotlib"]
+
+
+def test_commands_table_names_what_each_module_registers():
+    """cli.COMMANDS (what --help lists, loaded lazily) is exactly what the modules declare."""
+    from lrsched_cli import cli
+
+    declared: dict[str, str] = {}
+    for module in dict.fromkeys(cli.COMMANDS.values()):
+        for name in cli.load_commands(module):
+            declared[name] = module
+    assert declared == cli.COMMANDS
+
+
+LOADED = PROBE.replace('for m in ("numpy", "matplotlib", "plotext",\n'
+                       '                                                         "torch", "jax")',
+                       'for m in sorted(sys.modules) if m.startswith("lrsched_cli.commands.")')
+
+
+@pytest.mark.parametrize("args, modules", [
+    (["export", "cosine", "--steps", "3"], {"schedule"}),
+    (["compare", "cosine", "step", "--steps", "3"], {"compare"}),
+    (["info", "cosine"], {"info"}),
+])
+def test_a_command_loads_only_its_own_module(args, modules):
+    proc = subprocess.run([sys.executable, "-c", LOADED, json.dumps(args)], capture_output=True,
+                          text=True, timeout=60)
+    loaded = json.loads(proc.stderr.strip().splitlines()[-1])
+    mine = {m.removeprefix("lrsched_cli.commands.") for m in loaded} - {"options"}
+    assert mine == modules, (args, loaded)

@@ -1,8 +1,9 @@
 """Shell completion scripts for bash, zsh, fish and PowerShell, from Typer's machinery.
 
-``python -m lrsched_cli.commands.completions`` rewrites the files in completions/ (a test fails when
-they are stale). Each script calls ``lrsched`` with ``_LRSCHED_COMPLETE`` set, and Typer
-answers with the commands, schedules, options and values that fit.
+``python -m lrsched_cli.commands.completions`` rewrites the files in the repository's
+completions/ (a test fails when they are stale). Each script calls ``lrsched`` with
+``_LRSCHED_COMPLETE`` set, and Typer answers with the commands, schedules, options and
+values that fit.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def write_all(folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent.parent / \
-        "completions"
+    # the repository's completions/, beside lrsched_cli/ (this file is lrsched_cli/commands/)
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else \
+        Path(__file__).resolve().parents[2] / "completions"
     for p in write_all(target):
         print(p)
