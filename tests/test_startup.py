@@ -75,7 +75,7 @@ LOADED = PROBE.replace('for m in ("numpy", "matplotlib", "plotext",\n'
 
 
 @pytest.mark.parametrize("args, modules", [
-    (["export", "cosine", "--steps", "3"], {"schedule"}),
+    (["export", "cosine", "--steps", "3"], {"schedule", "actions"}),
     (["compare", "cosine", "step", "--steps", "3"], {"compare"}),
     (["info", "cosine"], {"info"}),
 ])

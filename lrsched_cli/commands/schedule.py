@@ -1,7 +1,7 @@
 """``lrsched table|plot|export|code SCHEDULE``: groups whose sub-commands are the schedule
 words, each built from its declaration (registry entry, or :mod:`lrsched_cli.sources.words`)
-only when it is used or listed, so start-up does not pay for every schedule's options; and the
-three actions that hand the series to the renderers."""
+only when it is used or listed, so start-up does not pay for every schedule's options. What
+each command does with its series is in :mod:`.actions`."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import typer
 from typer.core import TyperGroup
 
 from ..errors import UsageError
-from ..notices import note
 from ..schedules import registry
+from .actions import ACTIONS, save_native
 from .options import (
     HEIGHT,
     PANEL_GROUPS,
@@ -134,7 +134,7 @@ def _run_action(action: str, series: Any, group_raw: dict[str, Any], kw: dict[st
 
     all_series = apply(series, resolve(group_raw))
     try:
-        _ACTIONS[action](all_series, **{k: kw[k] for k in out_names if k != "save_spec"})
+        ACTIONS[action](all_series, **{k: kw[k] for k in out_names if k != "save_spec"})
     except BrokenPipeError:
         quiet_broken_pipe()
 
@@ -245,7 +245,7 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
 
         _run_action(action, evaluate(spec), group_raw, kw, out_names)
         if save:  # only once the run has succeeded (a failed run leaves the file as it was)
-            _save_native(save, spec, raw, group_raw)
+            save_native(save, spec, raw, group_raw)
         return None
 
     callback.__signature__ = inspect.Signature(sig_params)  # type: ignore[attr-defined]
@@ -356,84 +356,6 @@ def build_word_command(action: str, word: str) -> Any:
         short_help, help_text, example = _WORD_TEXTS[word]
     return _word_command(action, word, sig_params, make_series, groups=word != "log",
                          save=save, short_help=short_help, help=help_text, example=example)
-
-
-def _save_native(path: str, spec: Any, raw: dict[str, Any],
-                 group_raw: dict[str, Any] | None = None) -> None:
-    """A native schedule to a spec file: every schedule option, and the run options set."""
-    from ..sources import specfile
-    from ..sources.words import typed
-
-    entry: dict[str, Any] = {"schedule": spec.name}
-    for p in spec.entry.params:
-        v = spec.params.get(p.name)
-        if p.kind == "metrics":
-            v = raw.get(p.name)
-        if v is not None:
-            entry[p.name] = list(v) if isinstance(v, tuple) else v
-    for p in registry.COMMON:
-        if p.name in spec.explicit and raw.get(p.name) is not None:
-            entry[p.name] = True if raw[p.name] is True else typed(raw[p.name])
-    for k, v in (group_raw or {}).items():
-        if v is not None:
-            entry[k] = typed(v)
-    specfile.write(path, [entry])
-
-
-# --------------------------------------------------------------------------------------
-# The actions.
-
-def _do_table(series: list[Any], rows: int, at: str | None, chart: bool,
-              log_y: bool, height: int) -> None:
-    from ..render.figure import default_title
-    from ..render.terminal import stdout_console
-    from ..render.view import show_terminal
-    from .compare import parse_at
-
-    chosen = parse_at(at, series) if at else None  # (--rows, --height: bounded by their type)
-    show_terminal(series, stdout_console(), rows, chosen, log_y=log_y, height=height,
-                  chart=chart, title=default_title(series))
-
-
-def _do_plot(series: list[Any], output: str | None, log_y: bool, title: str | None,
-             dpi: int, quiet: bool) -> None:
-    from ..render.figure import figure_format, save_figure
-
-    path = output or f"{_file_stem(series[0])}.png"
-    if path != "-":
-        figure_format(path)
-    elif sys.stdout.isatty():
-        raise UsageError("-o - writes a PNG image to stdout: redirect it (> x.png, | display) "
-                         "or give -o FILE")
-    save_figure(series, path, log_y=log_y, title=title, dpi=dpi, quiet=quiet)
-    if not quiet and path != "-":
-        note(f"wrote {path}")
-
-
-def _do_export(series: list[Any], format: str | None, output: str | None,
-               no_header: bool, quiet: bool) -> None:
-    from ..render import data_format
-    from ..render.export import export
-
-    fmt = data_format(output, format, default="csv")
-    assert fmt is not None
-    export(series, fmt, output, header=not no_header, quiet=quiet)
-
-
-def _file_stem(series: Any) -> str:
-    """``cosine``, or ``torch-StepLR`` for a framework expression."""
-    expr = series.params.get("expr")
-    if not expr:
-        return series.name
-    import re
-
-    head = re.match(r"\s*([\w.]+)", expr)
-    return f"{series.name}-{head.group(1).rsplit('.', 1)[-1]}" if head else series.name
-
-
-_ACTIONS: dict[str, Callable[..., None]] = {
-    "table": _do_table, "plot": _do_plot, "export": _do_export,
-}
 
 
 # --------------------------------------------------------------------------------------
