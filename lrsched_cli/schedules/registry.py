@@ -1,17 +1,27 @@
 """The schedule registry: one declarative entry per schedule (its parameters, kernel,
-formula, reference and checks), looked up by name. The parameter model and the parsers are in
-:mod:`.params`, the resolution of raw values into a :class:`Spec` in :mod:`.resolve`; this
-module re-exports their public names, so ``registry.resolve`` and ``registry.Param`` are the one
-way in for the command line and the Python API. No numpy: --help and completion read it.
+formula, reference and checks), looked up by name. The checks are functions in :mod:`.checks`,
+the parameter model and the parsers in :mod:`.params`, the resolution of raw values into a
+:class:`Spec` in :mod:`.resolve`; this module re-exports their public names, so
+``registry.resolve`` and ``registry.Param`` are the one way in for the command line and the
+Python API. No numpy: --help and completion read it.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ..errors import UsageError
+from .checks import (
+    check_hyperbolic,
+    check_min_max,
+    check_one_cycle,
+    check_plateau,
+    check_stlr,
+    check_tri_stage,
+    check_wsd,
+    plateau_steps,
+)
 from .params import (  # noqa: F401  (re-exported: the registry is the way in)
     COMMON,
     COMMON_BY_NAME,
@@ -54,92 +64,11 @@ def _timing() -> Param:
                  "first drop at t=s)", choices=("document", "torch"))
 
 
-def _check_min_max(lo_name: str, hi_name: str) -> Callable[[dict[str, Any], Spec], None]:
-    def check(p: dict[str, Any], spec: Spec) -> None:
-        if p[lo_name] > p[hi_name]:
-            raise UsageError(
-                f"--{lo_name.replace('_', '-')} {_fmt(p[lo_name])} is above "
-                f"--{hi_name.replace('_', '-')} {_fmt(p[hi_name])}; it must be at most that"
-            )
-    return check
-
-
-def _check_one_cycle(p: dict[str, Any], spec: Spec) -> None:
-    n = spec.kernel_n
-    from .kernels import one_cycle_phases
-
-    phases = one_cycle_phases(n, p["max_lr"], p["pct_start"], p["div_factor"],
-                                      p["final_div_factor"], p["three_phase"])
-    start = 0.0
-    names = ("warm-up", "second", "third")
-    for i, (end, _, _) in enumerate(phases):
-        if end == start:
-            raise UsageError(
-                f"one-cycle: --pct-start {_fmt(p['pct_start'])} with --steps {n} gives the "
-                f"{names[i]} phase zero length (phase ends at step {_fmt(end)}); "
-                "change --pct-start or --steps"
-            )
-        start = end
-
-
-def _check_wsd(p: dict[str, Any], spec: Spec) -> None:
-    n = spec.kernel_n
-    if p["decay_steps"] > n:
-        raise UsageError(
-            f"wsd: --decay-steps {p['decay_steps']} is longer than the {n} steps left after "
-            "warmup; it must be at most that"
-        )
-
-
-def _plateau_steps(p: dict[str, Any]) -> int | None:
-    return len(p["metrics"])
-
-
-def _check_plateau(p: dict[str, Any], spec: Spec) -> None:
-    if spec.n > len(p["metrics"]):
-        raise UsageError(
-            f"plateau: --steps {spec.n} needs {spec.n} metrics (one per epoch); the metrics "
-            f"given have {len(p['metrics'])}"
-        )
-
-
 _STEP_SIZE = Param("step_size", "length", 10, "Steps between drops s", lo=1)
 _K_DECAY = Param("k_decay", "float", 1.0, "k-decay: t/N becomes t^k/N^k (Zhang et al. 2020, "
                  "as timm); 1 is the plain schedule", lo=0, lo_open=True, hi=100,
                  modifier=True)
 
-
-def _check_stlr(p: dict[str, Any], spec: Spec) -> None:
-    n = spec.kernel_n
-    cut = math.floor(n * p["cut_frac"])
-    if cut < 1:
-        raise UsageError(f"stlr: --cut-frac {_fmt(p['cut_frac'])} of {n} steps gives no "
-                         "warm-up step (floor(N * cut_frac) = 0); raise either")
-    if p["variant"] == "paper" and cut < n:
-        last = 1 - (n - 1 - cut) / (cut * (1 / p["cut_frac"] - 1))
-        if 1 + last * (p["ratio"] - 1) < 0:
-            raise UsageError(
-                f"stlr: with {n} steps the paper's formula goes negative near the end (N * "
-                f"cut_frac = {n * p['cut_frac']:g} is not whole, so its decay is shorter than "
-                "the run): use --variant clamped (Axect's, decays over N - cut), or --steps "
-                "with a whole N * cut_frac")
-
-
-def _check_hyperbolic(p: dict[str, Any], spec: Spec) -> None:
-    if p["upper_bound"] < spec.kernel_n:
-        raise UsageError(f"{spec.name}: --upper-bound {_fmt(p['upper_bound'])} is below the "
-                         f"{spec.kernel_n} steps; the square root in h(x) would go negative "
-                         "(the author's code raises 'math domain error'): it must be at least "
-                         "--steps")
-    if p["lr_min"] >= p["lr_max"]:
-        raise UsageError(f"{spec.name}: --lr-min must be below --lr-max")
-
-
-def _check_tri_stage(p: dict[str, Any], spec: Spec) -> None:
-    total = p["warmup_steps"] + p["hold_steps"] + p["decay_steps"]
-    if total > spec.kernel_n:
-        raise UsageError(f"tri-stage: warmup + hold + decay = {total} steps, more than the "
-                         f"{spec.kernel_n} steps of the run")
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
@@ -168,7 +97,7 @@ SCHEDULES: tuple[Schedule, ...] = (
         (_floor("Final (lowest) learning rate", aliases=("eta_min",)),
          Param("lr_max", "float", 0.1, "Initial (highest) learning rate",
                aliases=("lr", "max_lr", "base_lr"), lo=0, lo_open=True), _K_DECAY),
-        checks=(_check_min_max("lr_min", "lr_max"),),
+        checks=(check_min_max("lr_min", "lr_max"),),
     ),
     Schedule(
         "polynomial", "Polynomial decay to zero at N",
@@ -209,7 +138,7 @@ SCHEDULES: tuple[Schedule, ...] = (
                choices=("triangular", "triangular2", "exp_range")),
          Param("gamma", "float", 0.99, "exp_range decay per step (PyTorch's default is 1.0)",
                lo=0, lo_open=True, hi=1)),
-        checks=(_check_min_max("lr_min", "lr_max"),),
+        checks=(check_min_max("lr_min", "lr_max"),),
     ),
     Schedule(
         "sgdr", "Cosine annealing with warm restarts (SGDR)",
@@ -227,7 +156,7 @@ SCHEDULES: tuple[Schedule, ...] = (
          Param("restart_decay", "float", 1.0, "Multiply the height above lr-min by this at "
                "each restart",
                lo=0, lo_open=True, hi=1)),
-        checks=(_check_min_max("lr_min", "lr_max"),),
+        checks=(check_min_max("lr_min", "lr_max"),),
     ),
     Schedule(
         "one-cycle", "1cycle: warm up to max-lr, then anneal far below the start",
@@ -244,7 +173,7 @@ SCHEDULES: tuple[Schedule, ...] = (
          Param("final_div_factor", "float", 1e4, "min lr = initial lr / final_div_factor",
                lo=0, lo_open=True),
          Param("three_phase", "flag", False, "Anneal back to the initial lr before the end")),
-        checks=(_check_one_cycle,),
+        checks=(check_one_cycle,),
     ),
     Schedule(
         "plateau", "Reduce on plateau, driven by a series of metrics",
@@ -268,8 +197,8 @@ SCHEDULES: tuple[Schedule, ...] = (
          Param("cooldown", "int", 0, "Epochs to wait after a reduction", lo=0),
          Param("min_lr", "float", 0.0, "Lower bound on the lr", lo=0),
          Param("eps", "float", 1e-8, "Smaller drops are not applied", lo=0)),
-        checks=(_check_plateau,),
-        default_steps=_plateau_steps,
+        checks=(check_plateau,),
+        default_steps=plateau_steps,
         sequential=True,
     ),
     Schedule(
@@ -321,7 +250,7 @@ SCHEDULES: tuple[Schedule, ...] = (
          Param("decay_steps", "length", "20%", "D: length of the final decay", lo=1),
          Param("decay_shape", "choice", "linear", "Decay shape",
                choices=("linear", "cosine", "1-sqrt"))),
-        checks=(_check_min_max("lr_min", "lr_max"), _check_wsd),
+        checks=(check_min_max("lr_min", "lr_max"), check_wsd),
         common_defaults={"warmup": "10%"},
     ),
 )
@@ -346,7 +275,7 @@ SCHEDULES = SCHEDULES + (
                lo=1),
          Param("variant", "choice", "paper", "paper (mesh_tensorflow) or clamped (Axect: decays "
                "over N - cut, never below lr_max/ratio)", choices=("paper", "clamped"))),
-        checks=(_check_stlr,),
+        checks=(check_stlr,),
         notes="When N * cut_frac is not whole, the paper's decay ends before the run and then "
               "goes negative; lrsched refuses that and names --variant clamped.",
     ),
@@ -359,7 +288,7 @@ SCHEDULES = SCHEDULES + (
         (Param("lr_max", "float", 1.0, "Initial learning rate (the peak)",
                aliases=("lr", "max_lr"), lo=0, lo_open=True),
          _floor("Final learning rate", aliases=("min_lr",))),
-        checks=(_check_min_max("lr_min", "lr_max"),),
+        checks=(check_min_max("lr_min", "lr_max"),),
     ),
     Schedule(
         "noam", "The Transformer's schedule: linear warmup, then 1/sqrt(step)",
@@ -398,7 +327,7 @@ SCHEDULES = SCHEDULES + (
          Param("init_lr_scale", "float", 0.01, "Start at init_lr_scale * peak", lo=0),
          Param("final_lr_scale", "float", 0.01, "End at final_lr_scale * peak", lo=0,
                lo_open=True, hi=1)),
-        checks=(_check_tri_stage,),
+        checks=(check_tri_stage,),
     ),
     Schedule(
         "hyperbolic", "HyperbolicLR: epoch-insensitive hyperbolic decay",
@@ -410,7 +339,7 @@ SCHEDULES = SCHEDULES + (
                aliases=("lr", "max_lr"), lo=0, lo_open=True),
          _floor("eta_inf: the infimum", default="0.01%"),
          Param("upper_bound", "float", 1000.0, "U: at least --steps", lo=1)),
-        checks=(_check_hyperbolic,),
+        checks=(check_hyperbolic,),
     ),
     Schedule(
         "exp-hyperbolic", "ExpHyperbolicLR: hyperbolic decay in log space",
@@ -421,7 +350,7 @@ SCHEDULES = SCHEDULES + (
                aliases=("lr", "max_lr"), lo=0, lo_open=True),
          _floor("eta_inf: the infimum", default="0.01%", lo_open=True),
          Param("upper_bound", "float", 1000.0, "U: at least --steps", lo=1)),
-        checks=(_check_hyperbolic,),
+        checks=(check_hyperbolic,),
     ),
     Schedule(
         "fastai-one-cycle", "fastai's fit_one_cycle: cosine up over 25%, cosine down",
