@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from lrsched_cli.cli import app
 from lrsched_cli.errors import UsageError
 from lrsched_cli.sources import dialects
-from lrsched_cli.sources.dialects import base, hf, keras, optax, timm
+from lrsched_cli.sources.dialects import base, hf, keras, optax, stream, timm
 from lrsched_cli.sources.dialects import torch as torch_dialect
 
 BIN = os.path.dirname(sys.executable)
@@ -154,7 +154,7 @@ def reference_only(monkeypatch):
     """Every dialect computed the slow way: the scalar reference functions (closed forms
     without their numpy twins) and torch's machinery replayed step by step."""
     def scalar_closed(scalar, what, vector=None):
-        return base.closed(scalar, what, None)
+        return stream.closed(scalar, what, None)
 
     for module in (hf, timm, optax, keras, torch_dialect):
         monkeypatch.setattr(module, "closed", scalar_closed)

@@ -1,31 +1,29 @@
-"""What every dialect shares: functions, argument binding, the run context, and the means to
-compute a schedule any range at a time (so that export streams a billion steps in flat
-memory, DESIGN.md §5).
+"""What every dialect shares: its names (:class:`Fn`, :class:`Dialect`), arguments bound as
+Python binds them (:func:`bind`, with Python's messages), the run context (:class:`Ctx`,
+whose :meth:`Ctx.length` is the one place lengths are settled and checked) and the errors a
+framework's arithmetic raises, said in one line (:func:`step_error`).
 
-A dialect's ``evaluate`` returns a :class:`Computed`: the length ``n`` (settled by
-:meth:`Ctx.length`, the one place lengths are checked) and a ``source(a, b)`` giving
-``lr[a..b-1]``. Sources come in two kinds:
+How a schedule is then computed any range at a time is in ``stream`` (sources) and
+``arith`` (the framework's arithmetic in numpy).
 
-* closed forms (:func:`closed`): a function of ``t``, computed with numpy where a vectorised
-  twin exists and the arguments are plain numbers, else (and for any chunk where numpy
-  meets an error the framework's Python would raise) with the scalar reference function,
-  operation for operation as the framework does;
-* sequential computations (:func:`sequential`): state carried from step to step (torch's
-  recursive schedulers, metric-driven ones), read in order chunk by chunk, the state kept
-  between chunks.
+Imports only ``lrsched_cli.errors``, ``lrsched_cli.schedules`` (inside a function) and the
+dialects' own ``expr`` (``stream`` for type checking only): never the rest of
+``lrsched_cli.sources``, never typer, click, rich, plotext or matplotlib (not even inside a
+function); numpy only for type checking.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list names
     import numpy as np
+
+    from .stream import Computed
 
 
 from ...errors import UsageError
@@ -81,19 +79,6 @@ def _count(n: Any) -> str:
     if isinstance(n, int) and not isinstance(n, bool) and abs(n) >= 10**30:
         return f"about {'-' if n < 0 else ''}10^{len(str(abs(n))) - 1}"
     return f"{n:,}" if isinstance(n, int) and not isinstance(n, bool) else repr(n)
-
-
-@dataclass
-class Computed:
-    """What a dialect's evaluate gives: ``n`` values, ``source(a, b)`` = ``lr[a..b-1]``."""
-
-    n: int
-    source: Callable[[int, int], np.ndarray]
-
-
-def whole(values: np.ndarray) -> Computed:
-    """A computation already held in memory (the metric-driven ones: their metrics are)."""
-    return Computed(len(values), lambda a, b: values[a:b])
 
 
 @dataclass(frozen=True)
@@ -234,168 +219,3 @@ def step_error(what: str, step: int, e: BaseException) -> UsageError:
     if isinstance(e, UsageError):  # lrsched's own refusal (an expression beyond its bounds)
         return e
     return FrameworkError(f"{what} raises {type(e).__name__} at step {step}: {e}")
-
-
-def run_scalar(f: Callable[[int], Any], a: int, b: int, what: str) -> np.ndarray:
-    """``[f(a), ..., f(b-1)]`` as float64; a framework's arithmetic error becomes one line
-    naming its step."""
-    import numpy as np
-
-    out = np.empty(b - a, dtype=np.float64)
-    t = a
-    try:
-        for t in range(a, b):
-            out[t - a] = f(t)
-    except FAILURES as e:
-        raise step_error(what, t, e) from None
-    return out
-
-
-def closed(scalar: Callable[[int], Any], what: str,
-           vector: Callable[[np.ndarray], Any] | None = None) -> Callable[[int, int], np.ndarray]:
-    """The source of a closed form: ``vector(t)`` (numpy, the same operations as ``scalar``)
-    where given; a chunk where numpy meets a division by zero, an overflow or an invalid
-    operation (or a math function refuses a value) is computed again with ``scalar``, which
-    raises what the framework raises, at its step, or gives the framework's values."""
-    import numpy as np
-
-    def source(a: int, b: int) -> np.ndarray:
-        if vector is not None and b > a:
-            try:
-                with np.errstate(divide="raise", over="raise", invalid="raise",
-                                 under="ignore"):
-                    out = np.asarray(vector(np.arange(a, b, dtype=np.int64)),
-                                     dtype=np.float64)
-                return out if out.shape == (b - a,) else np.full(b - a, out, dtype=np.float64)
-            except (FloatingPointError, *FAILURES):
-                pass
-        return run_scalar(scalar, a, b, what)
-    return source
-
-
-def sequential(fresh: Callable[[], Callable[[int], np.ndarray]]) -> Callable[[int, int],
-                                                                          np.ndarray]:
-    """The source of a computation carried from step to step. ``fresh()`` starts it and gives
-    ``take(k)``, the next ``k`` values. Ranges are read in order (export, per-epoch holding,
-    sparse reads): the state is kept between them and the last range is kept for a range that
-    overlaps it; a range before the position starts again from step 0."""
-    import numpy as np
-
-    state: dict[str, Any] = {"take": None, "pos": 0, "at": 0, "last": np.empty(0)}
-
-    def source(a: int, b: int) -> np.ndarray:
-        parts = []
-        first = a
-        at, last = state["at"], state["last"]
-        if at <= a < at + len(last):
-            hi = min(b, at + len(last))
-            parts.append(last[a - at:hi - at])
-            a = hi
-        if a < b:
-            if state["take"] is None or a < state["pos"]:
-                state["take"], state["pos"] = fresh(), 0
-            take = state["take"]
-            while state["pos"] < a:  # skipped rows (--start, sparse reads): computed, dropped
-                k = min(a - state["pos"], 1 << 18)
-                take(k)
-                state["pos"] += k
-            parts.append(take(b - a))
-            state["pos"] = b
-        out = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        state["at"], state["last"] = first, out
-        return out
-    return source
-
-
-INT_POW_BITS = 4096  # far past float64 (1024 bits): no rate is made of such an integer
-
-
-def ipow(a: Any, b: Any) -> Any:
-    """``a ** b`` as the framework's Python computes it, except that a power of two integers
-    with more than INT_POW_BITS bits is refused before it is computed (Python would take
-    unbounded time and memory: ``10 ** 2**63``; the framework would hang)."""
-    if type(a) is int and type(b) is int and b > 0 and abs(a) > 1 \
-            and b * math.log2(abs(a)) > INT_POW_BITS:
-        raise UsageError(f"refused: the framework computes {_count(a)} ** {_count(b)} in "
-                         f"Python integers (about {_count(int(b * math.log2(abs(a))))} bits), "
-                         "which would not finish; use a float or a smaller value")
-    return a ** b
-
-
-def plain(*values: Any) -> bool:
-    """Numbers numpy computes with exactly as Python does: floats, and ints below 2**53 (a
-    bigger int is exact in Python, rounded in numpy)."""
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            return False
-        if isinstance(v, int) and abs(v) >= 1 << 53:
-            return False
-    return True
-
-
-# --------------------------------------------------------------------------------------
-# The math functions of a vectorised twin: numpy's where it gives libm's result for every
-# input (float64 cos here, checked once per process), else Python's own, mapped.
-
-_NP_COS: list[bool] = []
-
-
-def _np_cos_is_libm() -> bool:
-    if not _NP_COS:
-        import numpy as np
-
-        rng = np.random.default_rng(12345)
-        x = np.concatenate([rng.uniform(-1e3, 1e3, 4000), rng.uniform(-7, 7, 4000),
-                            math.pi * np.arange(-2000, 2000) / 997.0])
-        _NP_COS.append(bool(np.array_equal(np.cos(x), pymap(math.cos, x))))
-    return _NP_COS[0]
-
-
-def pymap(f: Callable[..., Any], *arrays: Any) -> np.ndarray:
-    """``f`` (a Python function) at each element, as float64: Python's own results."""
-    import numpy as np
-
-    lists = [a.tolist() if isinstance(a, np.ndarray) else a for a in arrays]
-    n = len(next(x for x in lists if isinstance(x, list)))
-    lists = [x if isinstance(x, list) else [x] * n for x in lists]
-    return np.fromiter(map(f, *lists), dtype=np.float64, count=n)
-
-
-def cos(x: np.ndarray) -> np.ndarray:
-    """``math.cos`` at each element."""
-    import numpy as np
-
-    return np.cos(x) if _np_cos_is_libm() else pymap(math.cos, x)
-
-
-def ppow(x: Any, y: Any) -> np.ndarray:
-    """``x ** y`` at each element as Python computes it (numpy's power differs by an ulp
-    now and then); a run of equal pairs (a staircase) is computed once."""
-    import numpy as np
-
-    x, y = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
-    shape = x.shape
-    x, y = x.ravel(), y.ravel()
-    if x.size == 0:
-        return np.empty(shape)
-    if np.all(y == 1.0):  # pow(x, 1) is x
-        return x.copy().reshape(shape)
-    starts = np.flatnonzero(np.r_[True, (x[1:] != x[:-1]) | (y[1:] != y[:-1])])
-    if len(starts) * 4 > len(x):  # mostly distinct: each one computed
-        return pymap(operator.pow, x, y).reshape(shape)
-    vals = pymap(operator.pow, x[starts], y[starts])
-    return np.repeat(vals, np.diff(np.r_[starts, len(x)])).reshape(shape)
-
-
-def pmax(a: Any, b: Any) -> np.ndarray:
-    """Python's ``max(a, b)``: ``a`` unless ``b > a`` (so ``max(0.0, nan)`` is 0.0)."""
-    import numpy as np
-
-    return np.where(np.greater(b, a), b, a)
-
-
-def pmin(a: Any, b: Any) -> np.ndarray:
-    """Python's ``min(a, b)``: ``a`` unless ``b < a``."""
-    import numpy as np
-
-    return np.where(np.less(b, a), b, a)

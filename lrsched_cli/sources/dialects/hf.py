@@ -26,25 +26,20 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
 
 
 from ...errors import UsageError
+from .arith import cos, plain, pmax, ppow
 from .base import (
     FAILURES,
     REQUIRED,
-    Computed,
     Ctx,
     Dialect,
     Fn,
     FrameworkError,
     bind,
-    closed,
-    cos,
     need_number,
-    plain,
-    pmax,
-    ppow,
     step_error,
-    whole,
 )
 from .expr import Call
+from .stream import Computed, closed, whole
 
 R = REQUIRED
 Lam = Callable[[int], float]

@@ -29,23 +29,10 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
 
 
 from ...errors import UsageError
-from .base import (
-    REQUIRED,
-    Computed,
-    Ctx,
-    Dialect,
-    Fn,
-    FrameworkError,
-    bind,
-    closed,
-    cos,
-    ipow,
-    need_number,
-    plain,
-    pmin,
-    ppow,
-)
+from .arith import cos, ipow, plain, pmin, ppow
+from .base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number
 from .expr import Call
+from .stream import Computed, closed
 
 R = REQUIRED
 Sched = Callable[[int], float]

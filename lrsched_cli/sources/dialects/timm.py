@@ -29,26 +29,10 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
 
 
 from ...errors import UsageError
-from .base import (
-    REQUIRED,
-    Computed,
-    Ctx,
-    Dialect,
-    Fn,
-    FrameworkError,
-    bind,
-    closed,
-    cos,
-    ipow,
-    need_number,
-    plain,
-    pmax,
-    pmin,
-    ppow,
-    pymap,
-    whole,
-)
+from .arith import cos, ipow, plain, pmax, pmin, ppow, pymap
+from .base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number
 from .expr import Call, Lambda
+from .stream import Computed, closed, whole
 
 R = REQUIRED
 NOISE = (("noise_range_t", None), ("noise_pct", 0.67), ("noise_std", 1.0), ("noise_seed", 42),

@@ -32,26 +32,10 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
 
 
 from ...errors import UsageError
-from .base import (
-    FAILURES,
-    REQUIRED,
-    Computed,
-    Ctx,
-    Dialect,
-    Fn,
-    FrameworkError,
-    _np_cos_is_libm,
-    bind,
-    closed,
-    cos,
-    ipow,
-    is_number,
-    plain,
-    ppow,
-    sequential,
-    step_error,
-)
+from .arith import _np_cos_is_libm, cos, ipow, plain, ppow
+from .base import FAILURES, REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, is_number, step_error
 from .expr import Call, Lambda
+from .stream import Computed, closed, sequential
 
 R = REQUIRED
 
