@@ -7,7 +7,7 @@ How a schedule is then computed any range at a time is in ``stream`` (sources) a
 ``arith`` (the framework's arithmetic in numpy).
 
 Imports only ``lrsched_cli.errors``, ``lrsched_cli.schedules`` (inside a function) and the
-dialects' own ``expr`` (``stream`` for type checking only): never the rest of
+dialects' own ``expr`` and ``lambdas`` (``stream`` for type checking only): never the rest of
 ``lrsched_cli.sources``, never typer, click, rich, plotext or matplotlib (not even inside a
 function); numpy only for type checking.
 """
@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
 
 
 from ...errors import UsageError
-from .expr import Call, Lambda, Placeholder, parse_call
+from .expr import Call, Placeholder, parse_call
+from .lambdas import Lambda
 
 REQUIRED = object()
 

@@ -34,7 +34,8 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
 from ...errors import UsageError
 from .arith import _np_cos_is_libm, cos, ipow, plain, ppow
 from .base import FAILURES, REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, is_number, step_error
-from .expr import Call, Lambda
+from .expr import Call
+from .lambdas import Lambda
 from .stream import Computed, closed, sequential
 
 R = REQUIRED
