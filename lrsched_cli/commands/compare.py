@@ -201,7 +201,10 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
         parsed = parse_spec(text, steps)
         parsed.series.label = label
         for s in parsed.all_series():
-            if parsed.groups:  # "label/group"
+            if parsed.members is not None and len(parsed.members) > 1:  # a trainer's groups
+                group = s.params["group"]
+                s.long_label, s.label = f"{long}/{group}", f"{label}/{group}"
+            elif parsed.groups:  # "label/group"
                 s.long_label = f"{long}/{s.label}"
                 s.label = f"{label}/{s.label}"
             else:

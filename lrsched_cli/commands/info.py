@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from ..errors import UsageError
 from ..render.terminal import stdout_console
 from ..schedules import registry
 
@@ -158,17 +159,33 @@ def register(app: typer.Typer) -> None:
             console.print(grid)
 
 
-    @app.command("info")
-    def info_cmd(name: str = typer.Argument(..., metavar="NAME",
-                                            help="A schedule name, or a dialect (torch, hf, ...)",
+    @app.command("info", context_settings={"allow_extra_args": True,
+                                           "ignore_unknown_options": True},
+                 epilog="Example: lrsched info config train_args.json --dataset-size 50000")
+    def info_cmd(ctx: typer.Context,
+                 name: str = typer.Argument(..., metavar="NAME",
+                                            help="A schedule name, a dialect (torch, hf, ...), "
+                                                 "'recipe' or 'config'",
                                             autocompletion=lambda: [*registry.names(), "torch",
                                                                     "hf", "timm", "optax",
-                                                                    "keras", "recipe"]),
-                 recipe: str = typer.Argument(None, metavar="[RECIPE]",
-                                              help="With NAME 'recipe': which recipe")) -> None:
-        """Show a schedule's formula, reference and options; a dialect's names; a recipe."""
+                                                                    "keras", "recipe",
+                                                                    "config"]),
+                 recipe: str = typer.Argument(None, metavar="[RECIPE|FILE]",
+                                              help="With NAME 'recipe': which recipe; with "
+                                                   "'config': the file, then its options "
+                                                   "(--dataset-size N ...)")) -> None:
+        """Show a schedule's formula, reference and options; a dialect's names; a recipe; how
+        a trainer counts the updates of a config."""
         from ..sources.dialects import is_dialect
 
+        if name == "config":
+            render_config_info([name, *([recipe] if recipe else []), *ctx.args],
+                               stdout_console())
+            return
+        extra = [*([recipe] if recipe and name != "recipe" else []), *ctx.args]
+        if extra:
+            raise UsageError(f"Got unexpected extra argument ({extra[0]}): only 'info recipe' "
+                             "and 'info config' take more")
         if name == "recipe" or name.startswith("recipe "):
             render_recipe_info(name.split(" ", 1)[1] if " " in name else recipe, stdout_console())
             return
@@ -176,3 +193,41 @@ def register(app: typer.Typer) -> None:
             render_dialect_info(name, stdout_console())
             return
         render_info(registry.get(name), stdout_console())
+
+
+def render_config_info(words: list[str], console: Any) -> None:
+    """``info config FILE ...``: the trainer, how it counts, its surprises, and the lr."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ..render.figure import config_title
+    from ..render.numbers import column_format
+    from ..sources.words import parse_words, series_of
+
+    word, raw = parse_words(words)
+    members = series_of(word, raw)
+    first = members[0]
+    console.print(escape(config_title(first)), style="bold", highlight=False)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for k, v in first.params["counting"]:
+        grid.add_row(escape(k), escape(v))
+    console.print(grid)
+    if first.params["surprises"]:
+        console.print()
+        console.print("What may surprise", style="bold", highlight=False)
+        for text in first.params["surprises"]:
+            console.print(f"  - {escape(text)}", highlight=False)
+    console.print()
+    grid = Table.grid(padding=(0, 2))
+    for _ in range(5):
+        grid.add_column(justify="right")
+    grid.add_row(*(f"[bold]{h}[/]" for h in ("group", "first", "peak", "last", "updates")))
+    for s in members:
+        v = s.values
+        fmt = column_format([float(v[0]), float(v.max()), float(v[-1])])
+        grid.add_row(escape(s.params.get("group", "0")), fmt(float(v[0])),
+                     fmt(float(v.max())), fmt(float(v[-1])), str(len(v)))
+    console.print(grid)
+

@@ -121,6 +121,10 @@ def _opt_parameter(o: Any, word: str, panel: str) -> inspect.Parameter:
     if o.kind == "positional":
         return inspect.Parameter(o.name, kw, annotation=str, default=typer.Argument(
             ..., metavar=o.metavar, show_default=False, help=o.help, autocompletion=completion))
+    if o.kind == "multi":
+        return inspect.Parameter(o.name, kw, annotation=list[str], default=typer.Option(
+            None, *o.flags, metavar=o.metavar, help=o.help, rich_help_panel=panel,
+            show_default=False))
     if o.number is not None:
         return inspect.Parameter(o.name, kw, annotation=int, default=typer.Option(
             o.default, *o.flags, metavar=o.metavar, click_type=Number("int", *o.number),

@@ -38,12 +38,14 @@ class ScheduleGroup(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         from ..sources.dialects import NAMES
 
-        return [*registry.names(), *((*NAMES, "recipe", "log") if self.name != "code" else ())]
+        return [*registry.names(),
+                *((*NAMES, "recipe", "log", "config") if self.name != "code" else ())]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         from ..sources.dialects import is_dialect
 
-        if (cmd_name in ("recipe", "log") or is_dialect(cmd_name)) and self.name != "code":
+        if (cmd_name in ("recipe", "log", "config") or is_dialect(cmd_name)) \
+                and self.name != "code":
             return build_word_command(self.name or "table", cmd_name)
         try:
             entry = registry.get(cmd_name)
@@ -132,7 +134,7 @@ def _run_action(action: str, series: Any, group_raw: dict[str, Any], kw: dict[st
     """Split ``series`` into its parameter groups (if asked) and run the action."""
     from ..schedules.groups import apply, resolve
 
-    all_series = apply(series, resolve(group_raw))
+    all_series = series if isinstance(series, list) else apply(series, resolve(group_raw))
     try:
         ACTIONS[action](all_series, **{k: kw[k] for k in out_names if k != "save_spec"})
     except BrokenPipeError:
@@ -321,6 +323,10 @@ _WORD_TEXTS = {
     "recipe": ("A published recipe (lrsched recipes lists them)",
                "A published recipe, with its citation (lrsched info recipe NAME).",
                "recipe llama2 --size 7b --steps 500000"),
+    "config": ("The lr of every update a training config makes",
+               "The learning rate of every optimizer update a trainer makes with this config, "
+               "counted as the trainer counts (the format is told from the content).",
+               "config train_args.json --dataset-size 50000"),
     "log": ("The learning rate a training run logged",
             "The learning rate a training run logged, at the steps it logged (the format is "
             "told from the content).", "log runs/exp1/trainer_state.json"),
@@ -332,7 +338,8 @@ def build_word_command(action: str, word: str) -> Any:
     from :mod:`words` (the same declarations a SPEC is parsed against)."""
     from ..sources import words
 
-    own = {"log": words.LOG_OPTIONS, "recipe": words.RECIPE_OPTIONS}.get(word) \
+    own = {"log": words.LOG_OPTIONS, "recipe": words.RECIPE_OPTIONS,
+           "config": words.CONFIG_OPTIONS}.get(word) \
         or words.dialect_options(word)
     sig_params = [_opt_parameter(o, word, PANEL_RUN) for o in own]
 
@@ -354,7 +361,8 @@ def build_word_command(action: str, word: str) -> Any:
                                           f'{word} "{example}"')
     else:
         short_help, help_text, example = _WORD_TEXTS[word]
-    return _word_command(action, word, sig_params, make_series, groups=word != "log",
+    return _word_command(action, word, sig_params, make_series,
+                         groups=word not in ("log", "config"),
                          save=save, short_help=short_help, help=help_text, example=example)
 
 

@@ -42,6 +42,12 @@ def _param_text(params: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def config_title(s: Series) -> str:
+    """``config train_args.json: Hugging Face Trainer (transformers 5.x), 18 updates``."""
+    p = s.params
+    return f"config {p['config']}: {p['trainer']}, {label_number(p['updates'])} updates"
+
+
 def default_title(series: Sequence[Series]) -> str:
     if len(series) == 1:
         s = series[0]
@@ -49,7 +55,13 @@ def default_title(series: Sequence[Series]) -> str:
             p = s.params
             extra = ", float32" if p.get("float32") else ""
             return f"log {p.get('file')}: '{p.get('column')}' ({p.get('format')}{extra})"
+        if "trainer" in s.params:
+            return config_title(s)
         return f"{s.name or s.label}: {_param_text(s.params)}"
+    if all("trainer" in s.params for s in series) and \
+            len({s.params["config"] for s in series}) == 1:  # one config, its groups
+        return f"{config_title(series[0])}, {len(series)} parameter groups"
+
     def base(s: Series) -> dict[str, Any]:
         return {k: v for k, v in s.params.items() if k not in ("group", "multiplier")}
 

@@ -63,6 +63,24 @@ def difference_report(a: Series, b: Series, d: Difference | None = None) -> str:
 MAX_WIDTH = 400  # columns a terminal view uses at most (COLUMNS=1000000 would cost minutes)
 
 
+def counting_lines(series: Sequence[Series]) -> list[str]:
+    """How the trainer counts, for each config among ``series`` (once per config): its facts
+    as aligned lines, then each surprise as a line of its own."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for s in series:
+        facts, surprises = s.params.get("counting"), s.params.get("surprises")
+        if facts is None or s.params.get("config") in seen:
+            continue
+        seen.add(s.params.get("config"))
+        if len(series) > 1 or out:
+            out.append(f"{s.params.get('config')}:")
+        width = max((len(k) for k, _ in facts), default=0)
+        out += [f"  {k:<{width}}  {v}" for k, v in facts]
+        out += [f"  ! {text}" for text in surprises or ()]
+    return out
+
+
 def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | None,
                   log_y: bool, height: int, chart: bool = True,
                   diff: Difference | None = None, title: str | None = None) -> None:
@@ -85,6 +103,8 @@ def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | 
     plain = {"highlight": False, "markup": False}
     if title is not None:
         out.append((title, plain))
+    for text in counting_lines(series):
+        out.append((text, plain))
     also: list[int] = []
     if len(series) == 2:  # show the first step where the two differ among the rows
         diff = difference(series[0], series[1]) if diff is None else diff

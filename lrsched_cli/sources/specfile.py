@@ -83,16 +83,18 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
     name = entry["schedule"]
     words = [name]
     is_dialect = dialects.is_dialect(name)
-    if name in ("recipe", "log"):  # a word and its one argument: the recipe, the file
+    if name in ("recipe", "log", "config"):  # a word and its argument: the recipe, the file
         key = "recipe" if name == "recipe" else "file"
         arg = entry.get("expr", entry.get(key))
         if not isinstance(arg, str):
             raise UsageError(f"spec file '{path}': schedule = \"{name}\" needs {key} = "
                              f"\"...\"")
         words.append(arg)
-        allowed = ({"epochs", "size", "lr_max", "warmup", *registry.RUN_NAMES}
-                   if name == "recipe" else {"column", "tag", "step_offset", "step_scale",
-                                               "steps_per_epoch"})
+        allowed = {
+            "recipe": {"epochs", "size", "lr_max", "warmup", *registry.RUN_NAMES},
+            "log": {"column", "tag", "step_offset", "step_scale", "steps_per_epoch"},
+            "config": {"type", "dataset_size", "batch_size", "world_size", "epochs", "set"},
+        }[name]
         allowed |= {"expr", key}
         flags = {"per_epoch", "drop_last"}
     elif is_dialect:
@@ -112,7 +114,8 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
 
     allowed |= set(GROUP_OPTIONS)
     for key, value in entry.items():
-        if key in SPECIAL or (name in ("recipe", "log") and key in ("expr", "recipe", "file")):
+        if key in SPECIAL or (name in ("recipe", "log", "config")
+                              and key in ("expr", "recipe", "file")):
             continue
         norm = key.replace("-", "_")
         if norm not in allowed:
@@ -127,6 +130,10 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
                 words.append(flag)
             elif value is not False:
                 raise UsageError(f"spec file '{path}': {key} must be true or false")
+            continue
+        if name == "config" and norm == "set":  # repeatable: a list of KEY=VALUE
+            for v in value if isinstance(value, list) else [value]:
+                words += [flag, _text(v, key, path)]
             continue
         words += [flag, _text(value, key, path)]
     return words

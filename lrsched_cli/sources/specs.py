@@ -23,9 +23,13 @@ class ParsedSpec:
     spec: registry.Spec | None  # None for a framework expression
     series: Series
     groups: list[tuple[str, float]] | None = None  # --groups / --layer-decay, if given
+    members: list[Series] | None = None  # a config's parameter groups (series is the first)
 
     def all_series(self) -> list[Series]:
-        """The series, one per parameter group when the spec names groups."""
+        """The series, one per parameter group when the spec names groups (or its config's
+        trainer has several)."""
+        if self.members is not None:
+            return self.members
         from ..schedules.groups import apply
 
         return apply(self.series, self.groups)
@@ -53,6 +57,9 @@ def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
         word, raw = _words.parse_words(words)
         if word == "log":
             return ParsedSpec(text, words, None, _words.series_of(word, raw))
+        if word == "config":
+            members = _words.series_of(word, raw)
+            return ParsedSpec(text, words, None, members[0], members=members)
         if raw.get("steps") is None and steps is not None:
             raw["steps"] = steps
         group_raw, raw = _groups.split(raw)

@@ -1,8 +1,8 @@
 """Schedule words: what may follow ``lrsched table|plot|export`` and begin a SPEC.
 
 A word is a registry schedule (``cosine``), a framework dialect (``torch EXPR``), ``recipe
-NAME`` or ``log FILE``. This module declares every word's options once, as :class:`Opt`
-records (the registry's :class:`~lrsched_cli.registry.Param` for native schedules), and
+NAME``, ``log FILE`` or ``config FILE``. This module declares every word's options once, as
+:class:`Opt` records (the registry's :class:`~lrsched_cli.registry.Param` for native schedules), and
 parses a SPEC's words against them (:func:`parse_words`), so that a SPEC accepts exactly
 what the word's command accepts without building any command: the command line builds its
 Typer options from these same declarations. It turns parsed options into the labelled
@@ -20,13 +20,15 @@ from ..errors import UsageError
 from ..schedules import registry
 
 DIALECTS = ("torch", "hf", "timm", "optax", "keras")
+WORDS = ("recipe", "log", "config")  # the words that are neither a schedule nor a dialect
 
 
 @dataclass(frozen=True)
 class Opt:
     """One option (or the positional argument) of a dialect, ``recipe`` or ``log`` word.
 
-    ``kind``: "value" (takes one), "flag" (takes none) or "positional"; ``number``: the
+    ``kind``: "value" (takes one), "multi" (takes one, repeatable: a list), "flag" (takes
+    none) or "positional"; ``number``: the
     value is parsed as a whole number within ``lo..hi`` on the command line (the log's
     step options); ``default``: what a number option is without the flag.
     """
@@ -98,6 +100,22 @@ LOG_OPTIONS: tuple[Opt | registry.Param, ...] = (
 )
 
 
+CONFIG_OPTIONS: tuple[Opt, ...] = (
+    Opt("file", (), "FILE", "A training config: HF TrainingArguments (.json/.yaml); - for "
+        "stdin", kind="positional"),
+    Opt("type", ("--type",), "TYPE", "The config's format, where its content does not tell"),
+    Opt("dataset_size", ("--dataset-size",), "N", "Training samples (what an epoch is)",
+        number=(1, 10**12)),
+    Opt("batch_size", ("--batch-size",), "B", "Samples per batch per process, where the "
+        "config does not hold it", number=(1, 10**9)),
+    Opt("world_size", ("--world-size",), "W", "Data-parallel processes  \\[default: 1]",
+        number=(1, 10**6), default=1),
+    Opt("epochs", ("--epochs",), "E", "Epochs, where the epoch loop is yours (DeepSpeed)"),
+    Opt("set", ("--set",), "KEY=VALUE", "Override or add a config value (dotted KEY, "
+        "repeatable): --set trainer.max_epochs=2", kind="multi"),
+)
+
+
 def group_options() -> tuple[Opt, ...]:
     """``--groups``, ``--layer-decay``, ... (every word but ``log``)."""
     from ..schedules.groups import OPTIONS
@@ -111,6 +129,8 @@ def options(word: str) -> tuple[Opt | registry.Param, ...]:
     """Every option of ``word`` (its own, the run options, the group options)."""
     if word == "log":
         return LOG_OPTIONS
+    if word == "config":
+        return CONFIG_OPTIONS
     if word == "recipe":
         return (*RECIPE_OPTIONS, *group_options())
     if word in DIALECTS:
@@ -132,7 +152,7 @@ def parse_words(words: Sequence[str]) -> tuple[str, dict[str, Any]]:
     and their aliases, ``--flag=value``, the last of a repeated option. Raw values are the
     strings given (flags: True); what is left out is absent."""
     word = words[0]
-    if word not in ("log", "recipe") and word not in DIALECTS:
+    if word not in WORDS and word not in DIALECTS:
         registry.get(word)  # the UsageError that lists the schedules
     opts = options(word)
     table: dict[str, Opt | registry.Param] = {}
@@ -165,7 +185,10 @@ def parse_words(words: Sequence[str]) -> tuple[str, dict[str, Any]]:
                     raise UsageError(f"Option '{flag}' requires an argument.")
                 value = args[i + 1]
                 i += 1
-            raw[o.name] = value
+            if o.kind == "multi":
+                raw.setdefault(o.name, []).append(value)
+            else:
+                raw[o.name] = value
             i += 1
             continue
         if positional is not None and positional.name not in raw:
@@ -187,6 +210,8 @@ def series_of(word: str, raw: dict[str, Any]) -> Any:
                           step_scale=number(raw, "step_scale"))
     if word == "recipe":
         return recipe_series(raw)
+    if word == "config":
+        return config_series(raw)
     if word in DIALECTS:
         from .dialects import series_from_options
 
@@ -196,9 +221,32 @@ def series_of(word: str, raw: dict[str, Any]) -> Any:
     return evaluate(registry.resolve(registry.get(word), raw))
 
 
-def number(raw: dict[str, Any], name: str) -> int:
-    """A whole-number option of the log word, parsed and bounded (or its default)."""
-    o = next(x for x in LOG_OPTIONS if x.name == name)
+def config_series(raw: dict[str, Any]) -> list[Any]:
+    """The series of ``config FILE``: one per parameter group, one row per update."""
+    from .configs import Inputs, series
+
+    epochs = None
+    if raw.get("epochs") is not None:
+        epochs = registry.parse_float(registry.Param("epochs", "float", None, "", lo=0,
+                                                     lo_open=True), raw["epochs"])
+    inputs = Inputs(
+        dataset_size=_number_or_none(raw, "dataset_size", CONFIG_OPTIONS),
+        batch_size=_number_or_none(raw, "batch_size", CONFIG_OPTIONS),
+        world_size=number(raw, "world_size", CONFIG_OPTIONS), epochs=epochs,
+        sets=tuple(raw.get("set") or ()))
+    return series(raw["file"], inputs, raw.get("type"))
+
+
+def _number_or_none(raw: dict[str, Any], name: str,
+                    declared: Sequence[Opt | registry.Param]) -> int | None:
+    return None if raw.get(name) is None else number(raw, name, declared)
+
+
+def number(raw: dict[str, Any], name: str,
+           declared: Sequence[Opt | registry.Param] = LOG_OPTIONS) -> int:
+    """A whole-number option of the log or config word, parsed and bounded (or its
+    default)."""
+    o = next(x for x in declared if x.name == name)
     assert isinstance(o, Opt) and o.number is not None
     v = raw.get(name)
     if v is None:

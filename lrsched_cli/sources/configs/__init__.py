@@ -1,0 +1,75 @@
+"""Training configs: the learning rate of every optimizer update, as the trainer runs it.
+
+``config FILE`` reads a trainer's config (the format told from its content, or ``--type``),
+counts updates as that trainer counts them, and gives one series per parameter group: row
+``k`` is the lr the optimizer holds right before its ``k``-th real ``step()``. Each format
+is a module with ``detect(doc)`` and ``build(doc, inputs) -> Reading`` (:mod:`.base`).
+Python files are read with ``ast`` and never executed.
+
+Imports numpy, the YAML library, the dialects, files and errors; never the rest of sources,
+never a UI library.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+from ...errors import UsageError
+from .base import Inputs, Reading, parse_mapping, set_value
+
+# name -> (module, what it reads), in the order content is tested against them
+FORMATS: dict[str, str] = {
+    "hf": "Hugging Face Trainer TrainingArguments (JSON or YAML)",
+}
+
+
+def _module(name: str) -> Any:
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def read(path: str, inputs: Inputs, kind: str | None = None) -> Reading:
+    """The :class:`Reading` of the config at ``path`` (``-``: stdin)."""
+    from ...files.reading import read_input
+
+    if kind is not None and kind not in FORMATS:
+        raise UsageError(f"--type {kind!r} is not a config type: allowed: "
+                         + ", ".join(FORMATS))
+    name = "stdin" if path == "-" else os.path.basename(path)
+    text = read_input(path, "a training config").decode("utf-8")
+    doc = parse_mapping(text, name)
+    for assignment in inputs.sets:
+        set_value(doc, assignment)
+    if kind is None:
+        kind = next((k for k in FORMATS if _module(k).detect(doc)), None)
+        if kind is None:
+            raise UsageError(f"'{name}' is not a config lrsched knows (it reads: "
+                             + "; ".join(f"{k}: {v}" for k, v in FORMATS.items())
+                             + "): give --type if it is one of them")
+    return _module(kind).build(doc, inputs)
+
+
+def series(path: str, inputs: Inputs, kind: str | None = None) -> list[Any]:
+    """One :class:`~lrsched_cli.series.Series` per parameter group (group 0 first)."""
+    import numpy as np
+
+    from ...series import Series
+
+    r = read(path, inputs, kind)
+    name = "stdin" if path == "-" else os.path.basename(path)
+    out = []
+    for group, values in r.groups.items():
+        label = f"config {name}" + (f" [{group}]" if len(r.groups) > 1 else "")
+        params: dict[str, Any] = {"config": path, "type": r.format, "trainer": r.trainer,
+                                  "updates": r.updates, "counting": list(r.facts),
+                                  "surprises": list(r.surprises)}
+        if len(r.groups) > 1:
+            params["group"] = group
+        out.append(Series(label=label, steps=np.arange(len(values), dtype=np.int64),
+                          values=values, name="config", params=params, unit="step",
+                          total_steps=len(values)))
+    return out
+
+
+__all__ = ["FORMATS", "Inputs", "Reading", "read", "series"]

@@ -1,0 +1,140 @@
+"""config FILE: the lr of every optimizer update, counted as the trainer counts.
+
+The exact values against the real trainers are in tests/test_golden_configs.py; here: the
+counting rules on hand-worked cases, the word on every command, and the errors."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from lrsched_cli.errors import UsageError
+from lrsched_cli.sources.configs import Inputs, read
+
+
+def write(tmp_path, name: str, text: str) -> str:
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+def hf_json(tmp_path, **kw) -> str:
+    return write(tmp_path, "train_args.json", json.dumps({"output_dir": "out", **kw}))
+
+
+def test_hf_linear_counts_updates_and_warmup_by_hand(tmp_path):
+    # 103 samples / batch 8 -> 13 batches; accumulation 2 -> 7 updates an epoch (the 7th has
+    # one batch); 2.5 epochs -> ceil(17.5) = 18 updates; warmup 0.1 -> ceil(1.8) = 2.
+    path = hf_json(tmp_path, learning_rate=0.1, per_device_train_batch_size=8,
+                   gradient_accumulation_steps=2, num_train_epochs=2.5, warmup_steps=0.1)
+    r = read(path, Inputs(dataset_size=103))
+    lr = r.groups["0"]
+    T, W = 18, 2
+    expected = [0.1 * k / W if k < W else 0.1 * (T - k) / (T - W) for k in range(T)]
+    np.testing.assert_allclose(lr, expected, rtol=1e-12, atol=0)
+    facts = dict(r.facts)
+    assert facts["batches per epoch"].startswith("13 ")
+    assert facts["updates per epoch"].startswith("7 ")
+    assert facts["total updates"].startswith("18 ")
+    assert facts["warmup"].startswith("2 updates")
+    assert any("1 of 2 batches" in s for s in r.surprises)
+    assert any("stops after 4 of its 7" in s for s in r.surprises)
+
+
+@pytest.mark.parametrize("warmup, expected", [(2.7, 2), (0.25, 5), (0.01, 1), (0, 0)])
+def test_hf_warmup_count_is_truncated_and_ratio_rounded_up(tmp_path, warmup, expected):
+    path = hf_json(tmp_path, max_steps=20, warmup_steps=warmup, learning_rate=1.0,
+                   lr_scheduler_type="constant_with_warmup")
+    lr = read(path, Inputs()).groups["0"]
+    assert len(lr) == 20
+    # constant_with_warmup: k / W during the warmup, then 1
+    assert int(np.sum(lr < 1.0)) == expected
+
+
+def test_hf_drop_last_and_world_size(tmp_path):
+    path = hf_json(tmp_path, per_device_train_batch_size=4, dataloader_drop_last=True,
+                   num_train_epochs=1)
+    assert read(path, Inputs(dataset_size=43)).updates == 10  # floor(43 / 4)
+    assert read(path, Inputs(dataset_size=43, world_size=2)).updates == 5  # floor(43 / 8)
+    path = hf_json(tmp_path, per_device_train_batch_size=4, num_train_epochs=1)
+    assert read(path, Inputs(dataset_size=43, world_size=2)).updates == math.ceil(43 / 8)
+
+
+def test_hf_yaml_and_set_overrides(tmp_path):
+    path = write(tmp_path, "args.yaml", "learning_rate: 3e-4\nmax_steps: 10\n"
+                                        "lr_scheduler_type: cosine\n")
+    r = read(path, Inputs(sets=("max_steps=12", "lr_scheduler_kwargs.num_cycles=1.0")))
+    assert r.updates == 12
+    assert r.groups["0"][0] == 3e-4  # "3e-4" is a string to YAML 1.1; read as the number
+    # num_cycles 1.0: a full cosine period, back at the peak half-way round
+    k = np.arange(12)
+    np.testing.assert_allclose(r.groups["0"], 3e-4 * 0.5 * (1 + np.cos(2 * np.pi * k / 12)),
+                               rtol=1e-12, atol=1e-20)
+
+
+@pytest.mark.parametrize("doc, inputs, message", [
+    ({"warmup_ratio": 0.1, "max_steps": 10}, {}, "warmup_ratio"),
+    ({"lr_scheduler_type": "cosine"}, {}, "--dataset-size"),
+    ({"lr_scheduler_type": "foo", "max_steps": 3}, {}, "'foo' is not one of: linear"),
+    ({"lr_scheduler_type": "reduce_lr_on_plateau", "max_steps": 3}, {}, "metrics"),
+    ({"learning_rate": "fast", "max_steps": 3, "lr_scheduler_type": "linear"}, {},
+     "learning_rate 'fast'"),
+])
+def test_hf_refusals_name_the_key(tmp_path, doc, inputs, message):
+    path = hf_json(tmp_path, **doc)
+    with pytest.raises(UsageError, match=message):
+        read(path, Inputs(**inputs))
+
+
+@pytest.mark.parametrize("assignment", ["max_steps", "=3", "a..b=1", "output_dir.x=1"])
+def test_bad_set_is_refused(tmp_path, assignment):
+    path = hf_json(tmp_path, max_steps=3)
+    with pytest.raises(UsageError, match="--set"):
+        read(path, Inputs(sets=(assignment,)))
+
+
+def test_unknown_content_names_what_is_read(tmp_path):
+    path = write(tmp_path, "x.yaml", "foo: 1\n")
+    with pytest.raises(UsageError, match="is not a config lrsched knows.*hf"):
+        read(path, Inputs())
+    path = write(tmp_path, "x.yaml", "- 1\n- 2\n")
+    with pytest.raises(UsageError, match="no mapping"):
+        read(path, Inputs())
+    path = write(tmp_path, "x.json", "{nope")
+    with pytest.raises(UsageError, match="not valid JSON"):
+        read(path, Inputs())
+
+
+def test_config_word_on_the_commands(run, tmp_path):
+    path = hf_json(tmp_path, learning_rate=0.1, per_device_train_batch_size=8,
+                   num_train_epochs=2, warmup_steps=2)
+    r = run("export", "config", path, "--dataset-size", "40")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[0] == "step,lr" and len(lines) == 1 + 10  # 5 updates an epoch, 2 epochs
+    assert lines[1] == "0,0.0"
+    r = run("table", "config", path, "--dataset-size", "40")
+    assert r.exit_code == 0
+    assert "Hugging Face Trainer" in r.stdout and "updates per epoch" in r.stdout
+    r = run("info", "config", path, "--dataset-size", "40")
+    assert r.exit_code == 0 and "total updates" in r.stdout and "10 = ceil(2 epochs x 5)" \
+        in r.stdout
+    r = run("compare", f"config {path} --dataset-size 40", "linear --steps 10")
+    assert r.exit_code == 0, r.output
+    r = run("export", "config", path)
+    assert r.exit_code == 2 and "--dataset-size" in r.stderr
+    assert "\n" not in r.stderr.strip()
+
+
+def test_config_in_a_spec_file(run, tmp_path):
+    path = hf_json(tmp_path, learning_rate=0.1, num_train_epochs=1,
+                   per_device_train_batch_size=4)
+    spec = write(tmp_path, "team.toml", f'[[schedules]]\nschedule = "config"\nfile = "{path}"\n'
+                                        'dataset_size = 20\nset = ["warmup_steps=1"]\n')
+    r = run("compare", "--spec", spec, "cosine --steps 5", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    rows = r.stdout.splitlines()
+    assert len(rows) == 1 + 5 and rows[1].split(",")[1] == "0.0"  # the warmup from --set
