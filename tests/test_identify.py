@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrsched_cli import schedule
-from lrsched_cli.analysis.identify import FIT_TOL_FLOAT32, FIT_TOL_FLOAT64, evaluate_at, identify
+from lrsched_cli.analysis.identify import identify
+from lrsched_cli.analysis.identify.evaluate import evaluate_at
+from lrsched_cli.analysis.identify.search import FIT_TOL_FLOAT32, FIT_TOL_FLOAT64
 from lrsched_cli.series import Series
 from lrsched_cli.sources.specs import parse_spec
 
@@ -270,7 +272,7 @@ def test_identify_real_logger_logs(tmp_path, case, variant):
 def test_rounding_costs_no_more_than_the_logs_precision(tmp_path):
     """ExponentialLR in float32: 0.0010005003 (8e-7 off the log) is too short a decay rate;
     the rounded fit stays within the float32 precision of the exact schedule."""
-    from lrsched_cli.analysis.identify import ROUNDING_COST_FLOAT32
+    from lrsched_cli.analysis.identify.rounding import ROUNDING_COST_FLOAT32
     from lrsched_cli.sources.logs import log_series
 
     exact = parse_spec("torch 'ExponentialLR(gamma=0.99)' --base-lr 0.1 --steps 2000").series
@@ -300,7 +302,7 @@ def test_rounding_costs_no_more_than_the_logs_precision(tmp_path):
 ])
 def test_values_at_is_what_export_gives(text):
     """identify evaluates a spec at the logged steps only: the same values, bit for bit."""
-    from lrsched_cli.analysis.identify import values_at
+    from lrsched_cli.analysis.identify.evaluate import values_at
     from lrsched_cli.schedules.compose import schedule_range
 
     spec = parse_spec(text + " --steps 200").spec
