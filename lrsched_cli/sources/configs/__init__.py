@@ -22,6 +22,7 @@ from .base import Inputs, Reading, parse_mapping, set_value
 # name -> (module, what it reads), in the order content is tested against them
 FORMATS: dict[str, str] = {
     "hf": "Hugging Face Trainer TrainingArguments (JSON or YAML)",
+    "deepspeed": "a DeepSpeed JSON config (its scheduler, optimizer and batch keys)",
 }
 
 
