@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import UsageError
-from ..schedules.registry import Spec
+from ...errors import UsageError
+from ...schedules.registry import Spec
 
 FRAMEWORKS = ("torch", "hf", "optax", "keras")
 KERAS_MAX_VALUES = 2000
@@ -211,7 +211,7 @@ def _sgdr_body(p: dict[str, Any], x: str, n: int, b: Body) -> str:
 
 
 def _one_cycle_body(p: dict[str, Any], x: str, n: int, b: Body) -> str:
-    from ..schedules.kernels import one_cycle_phases
+    from ...schedules.kernels import one_cycle_phases
 
     phases = one_cycle_phases(n, p["max_lr"], p["pct_start"], p["div_factor"],
                               p["final_div_factor"], p["three_phase"])
@@ -236,7 +236,7 @@ def schedule_body(spec: Spec, b: Body, var: str = "t") -> str:
     w, n, hold = spec.warmup, spec.n, spec.hold
     if not w and not hold:
         return _kernel_body(spec, var, n, b)
-    from ..schedules.compose import schedule_values
+    from ...schedules.compose import schedule_values
 
     prefix = spec.warmup_mode == "prefix" or not w
     shift = (w if prefix else 0) + hold
@@ -471,7 +471,7 @@ def _keras(spec: Spec) -> Snippet:
             raise UsageError(f"Keras has no schedule class for {name} with these options; the "
                              f"exact fallback lists every value, which needs --steps at most "
                              f"{KERAS_MAX_VALUES} (got {n})")
-        from ..schedules.compose import schedule_values
+        from ...schedules.compose import schedule_values
 
         values = schedule_values(spec)
         b = ", ".join(str(i) for i in range(n - 1))
