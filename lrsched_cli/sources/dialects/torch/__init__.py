@@ -31,12 +31,12 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
     import numpy as np
 
 
-from ...errors import UsageError
-from .arith import _np_cos_is_libm, cos, ipow, plain, ppow
-from .base import FAILURES, REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, is_number, step_error
-from .expr import Call
-from .lambdas import Lambda
-from .stream import Computed, closed, sequential
+from ....errors import UsageError
+from ..arith import _np_cos_is_libm, cos, ipow, plain, ppow
+from ..base import FAILURES, REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, is_number, step_error
+from ..expr import Call
+from ..lambdas import Lambda
+from ..stream import Computed, closed, sequential
 
 R = REQUIRED
 
@@ -762,7 +762,7 @@ def _closed(sched: Sched, n: int, call: Call) -> Callable[[int, int], np.ndarray
         return closed(_scalar_of(sched), what, lambda t: _cyclic(sched, t))
     if type(sched) is CosineAnnealingWarmRestarts and plain(sched.eta_min, sched.base_lr) \
             and sched.T_0 < 1 << 40 and sched.T_mult < 1 << 20:
-        from ...schedules import kernels
+        from ....schedules import kernels
 
         if not _np_cos_is_libm():
             return None
