@@ -11,7 +11,8 @@ from lrsched_cli.errors import UsageError
 from lrsched_cli.schedules import registry
 from lrsched_cli.schedules.compose import schedule_values
 from lrsched_cli.sources import dialects
-from lrsched_cli.sources.codegen import FRAMEWORKS, KERAS_MAX_VALUES, emit
+from lrsched_cli.sources.codegen import FRAMEWORKS, emit
+from lrsched_cli.sources.codegen.keras import KERAS_MAX_VALUES
 
 METRICS = [1.0 / (i + 1) if i < 40 else 0.025 + 1e-6 * (i % 3) for i in range(100)]
 
