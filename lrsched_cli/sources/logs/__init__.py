@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import LrschedError, UsageError
-from ..notices import note
-from ..series import Series
+from ...errors import LrschedError, UsageError
+from ...notices import note
+from ...series import Series
 
 STEP_NAMES = ("step", "global_step", "iteration", "iter", "epoch", "steps", "_step")
 _LR = re.compile(r"(^|[^a-z])(lr|learning[_\- ]?rate)($|[^a-z])", re.IGNORECASE)
@@ -197,7 +197,7 @@ def _number(path: str, text: str, line: int) -> float | None:
 
 
 def _read_csv(path: str, text: str, column: str | None) -> Log:
-    from ..files.reading import MAX_LINE_BYTES
+    from ...files.reading import MAX_LINE_BYTES
 
     csv.field_size_limit(MAX_LINE_BYTES)  # a field as long as a line may be (read bounds it)
     try:
@@ -450,7 +450,7 @@ def read(path: str, column: str | None = None) -> Log:
         if os.path.isfile(state):
             return read(state, column)
         raise _err(path, "a folder without TensorBoard event files or trainer_state.json")
-    from ..files.reading import read_input
+    from ...files.reading import read_input
 
     data = read_input(path, "log", text=None, is_binary=lambda head: head.startswith(
         b"\x93NUMPY") or _is_tfrecord(head[:64]))
