@@ -25,7 +25,8 @@ from lrsched_cli.cli import app
 from lrsched_cli.errors import UsageError
 from lrsched_cli.sources import dialects
 from lrsched_cli.sources.dialects import base, hf, keras, optax, stream, timm
-from lrsched_cli.sources.dialects import torch as torch_dialect
+from lrsched_cli.sources.dialects.torch import closed_forms as torch_closed_forms
+from lrsched_cli.sources.dialects.torch import tape as torch_tape
 
 BIN = os.path.dirname(sys.executable)
 LRSCHED = os.path.join(BIN, "lrsched")
@@ -156,9 +157,9 @@ def reference_only(monkeypatch):
     def scalar_closed(scalar, what, vector=None):
         return stream.closed(scalar, what, None)
 
-    for module in (hf, timm, optax, keras, torch_dialect):
+    for module in (hf, timm, optax, keras, torch_closed_forms):
         monkeypatch.setattr(module, "closed", scalar_closed)
-    monkeypatch.setattr(torch_dialect._Tape, "of", staticmethod(lambda call, ctx: None))
+    monkeypatch.setattr(torch_tape._Tape, "of", staticmethod(lambda call, ctx: None))
 
 
 def _cases(gen, count: int, seed: int) -> list[tuple[str, str, int, float]]:

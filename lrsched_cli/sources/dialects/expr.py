@@ -61,7 +61,6 @@ class Placeholder:
     source: str
 
 
-
 def parse_call(text: str, allow_lambda_root: bool = False) -> Call | Lambda:
     """Parse ``text`` as one call expression (or a lambda, when allowed)."""
     if len(text) > MAX_EXPR:

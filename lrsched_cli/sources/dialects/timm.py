@@ -459,7 +459,7 @@ def _plateau(a: dict[str, Any], ctx: Ctx, n: int) -> Computed:
     """timm's train.py loop: construct, then ``step(epoch + 1, metrics[epoch])`` per epoch."""
     import numpy as np
 
-    from .torch import Group, ReduceLROnPlateau
+    from .torch.schedulers import Group, ReduceLROnPlateau
 
     if ctx.metrics is None:
         raise UsageError("PlateauLRScheduler needs --metrics FILE (one metric per epoch; "
