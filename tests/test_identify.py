@@ -159,7 +159,7 @@ def test_identify_needs_three_points(run, tmp_path):
 # --------------------------------------------------------------------------------------
 # Logs as real loggers write them: lrsched's own exact evaluation of a native schedule or
 # of a framework dialect (verified against the frameworks elsewhere), subsampled, cast to
-# float32 where the logger stores float32, written in a format logs.py reads, read back by
+# float32 where the logger stores float32, written in a format sources/logs reads, read back by
 # logs.log_series.
 
 N_LOG = 5000
