@@ -25,9 +25,9 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
     import numpy as np
 
 
-from ...errors import UsageError
-from .arith import cos, plain, pmax, ppow
-from .base import (
+from ....errors import UsageError
+from ..arith import cos, plain, pmax, ppow
+from ..base import (
     FAILURES,
     REQUIRED,
     Ctx,
@@ -38,8 +38,8 @@ from .base import (
     need_number,
     step_error,
 )
-from .expr import Call
-from .stream import Computed, closed, whole
+from ..expr import Call
+from ..stream import Computed, closed, whole
 
 R = REQUIRED
 Lam = Callable[[int], float]
@@ -536,7 +536,7 @@ def evaluate(call: Call, ctx: Ctx) -> Computed:
     if call.name in ("get_reduce_on_plateau_schedule", "get_greedy_schedule"):
         bind(fn, call)  # (optimizer, **kwargs): a positional argument is a TypeError
     if call.name == "get_reduce_on_plateau_schedule":
-        from . import torch as torch_dialect
+        from .. import torch as torch_dialect
 
         inner = Call("ReduceLROnPlateau", "", [], dict(call.kwargs), call.source)
         return torch_dialect.evaluate(inner, ctx)
