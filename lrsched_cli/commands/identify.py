@@ -1,4 +1,4 @@
-"""``lrsched identify``: the command around :mod:`lrsched_cli.identify`.
+"""``lrsched identify``: the command around :mod:`lrsched_cli.analysis.identify`.
 
 The ranked table is short cells only; each suggested command line is printed after it
 whole, on a line of its own (never wrapped, whatever the terminal's width), so that it can
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..analysis.identify import Candidate
     from ..series import Series
 
-# lrsched code computes every value of a run with a warmup or hold (codegen.schedule_body
+# lrsched code computes every value of a run with a warmup or hold (codegen.formula.schedule_body
 # reads two of them from schedule_values): identify leaves such code out beyond this length,
 # so that its memory follows the log, not the run.
 CODE_MAX_STEPS = 10**6

@@ -1,6 +1,6 @@
 """Composition: warmup joins (prefix / overlay), per-epoch stepping, and ``--start``.
 
-Turns a validated :class:`~lrsched_cli.registry.Spec` into a :class:`Series` whose values
+Turns a validated :class:`~lrsched_cli.schedules.registry.Spec` into a :class:`Series` whose values
 are computed on demand, any range at a time, so that long schedules stream.
 """
 

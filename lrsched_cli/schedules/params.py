@@ -177,7 +177,7 @@ class Share(_Record):
 
 
 class Schedule(_Record):
-    """A registry entry. ``kernel_name`` names a function of lrsched_cli.kernels;
+    """A registry entry. ``kernel_name`` names a function of lrsched_cli.schedules.kernels;
     ``sequential``: state is carried step to step (plateau), so metrics follow t."""
 
     __slots__ = ("name", "summary", "formula", "reference", "kernel_name", "params", "checks",

@@ -1,7 +1,7 @@
 """SPEC strings: the words that would follow ``lrsched plot``, quoted as one argument.
 
 ``"cosine --lr-max 0.1"`` is read against the options ``lrsched plot cosine`` declares
-(:mod:`lrsched_cli.words`, which the command's Typer options are built from), so a spec
+(:mod:`lrsched_cli.sources.words`, which the command's Typer options are built from), so a spec
 accepts exactly the options, aliases and values that command does, and no command module
 is imported to read it.
 """
@@ -48,7 +48,7 @@ def spec_words(text: str) -> list[str]:
 
 def parse_spec(text: str, steps: str | None = None) -> ParsedSpec:
     """Parse one SPEC; ``steps`` applies when the spec does not set its own. The words are
-    read against the options the word's command declares (:mod:`lrsched_cli.words`)."""
+    read against the options the word's command declares (:mod:`lrsched_cli.sources.words`)."""
     from ..schedules import groups as _groups
     from . import words as _words
 

@@ -93,7 +93,7 @@ def series(dialect: str, expr: str, steps: int | None, base_lr: float,
            metrics: np.ndarray | None = None, start: int = 0, unit: str = "step",
            label: str | None = None, run: Any = None) -> Series:
     """The series of ``expr``: ``steps`` values (None: the length the expression implies);
-    ``run`` (a :class:`~lrsched_cli.registry.Run`) for ``--per-epoch`` and lengths.
+    ``run`` (a :class:`~lrsched_cli.schedules.registry.Run`) for ``--per-epoch`` and lengths.
 
     Up to EAGER values are computed whole at once (any error comes before any output); a
     longer run is computed chunk by chunk as it is written (export streams it in flat
