@@ -4,9 +4,9 @@ A word is a registry schedule (``cosine``), a framework dialect (``torch EXPR``)
 NAME``, ``log FILE`` or ``config FILE``. This module declares every word's options once, as
 :class:`Opt` records (the registry's :class:`~lrsched_cli.schedules.registry.Param` for
 native schedules), and parses a SPEC's words against them (:func:`parse_words`), so that a
-SPEC accepts exactly what the word's command accepts without building any command: the command line builds its
-Typer options from these same declarations. It turns parsed options into the labelled
-series (:func:`series_of`). It imports no Typer, click or rich.
+SPEC accepts exactly what the word's command accepts without building any command: the
+command line builds its Typer options from these same declarations. It turns parsed options
+into the labelled series (:func:`series_of`). It imports no Typer, click or rich.
 """
 
 from __future__ import annotations
