@@ -64,11 +64,11 @@ def test_hf_drop_last_and_world_size(tmp_path):
 
 
 def test_hf_yaml_and_set_overrides(tmp_path):
-    path = write(tmp_path, "args.yaml", "learning_rate: 3e-4\nmax_steps: 10\n"
+    path = write(tmp_path, "args.yaml", "learning_rate: 3.0e-4\nmax_steps: 10\n"
                                         "lr_scheduler_type: cosine\n")
     r = read(path, Inputs(sets=("max_steps=12", "lr_scheduler_kwargs.num_cycles=1.0")))
     assert r.updates == 12
-    assert r.groups["0"][0] == 3e-4  # "3e-4" is a string to YAML 1.1; read as the number
+    assert r.groups["0"][0] == 3e-4
     # num_cycles 1.0: a full cosine period, back at the peak half-way round
     k = np.arange(12)
     np.testing.assert_allclose(r.groups["0"], 3e-4 * 0.5 * (1 + np.cos(2 * np.pi * k / 12)),
@@ -82,6 +82,7 @@ def test_hf_yaml_and_set_overrides(tmp_path):
     ({"lr_scheduler_type": "reduce_lr_on_plateau", "max_steps": 3}, {}, "metrics"),
     ({"learning_rate": "fast", "max_steps": 3, "lr_scheduler_type": "linear"}, {},
      "learning_rate 'fast'"),
+    ({"learning_rate": "3e-4", "max_steps": 3}, {}, "write 0.0003"),
 ])
 def test_hf_refusals_name_the_key(tmp_path, doc, inputs, message):
     path = hf_json(tmp_path, **doc)

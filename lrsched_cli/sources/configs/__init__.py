@@ -39,16 +39,36 @@ def read(path: str, inputs: Inputs, kind: str | None = None) -> Reading:
                          + ", ".join(FORMATS))
     name = "stdin" if path == "-" else os.path.basename(path)
     text = read_input(path, "a training config").decode("utf-8")
-    doc = parse_mapping(text, name)
-    for assignment in inputs.sets:
-        set_value(doc, assignment)
     if kind is None:
+        doc = _document(text, name, None, inputs)
         kind = next((k for k in FORMATS if _module(k).detect(doc)), None)
         if kind is None:
             raise UsageError(f"'{name}' is not a config lrsched knows (it reads: "
                              + "; ".join(f"{k}: {v}" for k, v in FORMATS.items())
                              + "): give --type if it is one of them")
-    return _module(kind).build(doc, inputs)
+    return _module(kind).build(_document(text, name, kind, inputs), inputs)
+
+
+def _document(text: str, name: str, kind: str | None, inputs: Inputs) -> dict[str, Any]:
+    """The settings as the trainer ``kind`` reads its file (a format's own ``parse``, else
+    JSON or YAML), with the ``--set`` overrides applied. Unknown ``kind``: any reading that
+    succeeds (JSON, YAML, then DeepSpeed's hjson), to tell the format from."""
+    parse = getattr(_module(kind), "parse", None) if kind is not None else None
+    if parse is not None:
+        doc = parse(text, name)
+    else:
+        try:
+            doc = parse_mapping(text, name)
+        except UsageError:
+            if kind is not None or not text.lstrip().startswith("{"):
+                raise
+            try:  # comments, trailing commas: DeepSpeed's hjson
+                doc = _module("deepspeed").parse(text, name)
+            except UsageError:
+                doc = parse_mapping(text, name)  # the JSON error, which names the place
+    for assignment in inputs.sets:
+        set_value(doc, assignment)
+    return doc
 
 
 def series(path: str, inputs: Inputs, kind: str | None = None) -> list[Any]:

@@ -8,7 +8,6 @@ a :class:`Reading`. Imports numpy, the YAML library, errors and files only; no U
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -106,6 +105,8 @@ def set_value(doc: dict[str, Any], assignment: str) -> None:
         value = yaml.safe_load(text) if text.strip() else ""
     except yaml.YAMLError:
         value = text
+    if isinstance(value, str) and _spells_number(value):  # 3e-4 on the command line
+        value = int(value) if value.strip().lstrip("+-").isdigit() else float(value)
     parts = key.split(".")
     node: Any = doc
     for i, part in enumerate(parts[:-1]):
@@ -122,13 +123,14 @@ def set_value(doc: dict[str, Any], assignment: str) -> None:
 def number(doc: dict[str, Any], key: str, default: Any, fmt: str, *, integer: bool = False,
            lo: float | None = None, lo_open: bool = False) -> Any:
     """``doc[key]`` as a number (``default`` when absent or null), checked; the error names
-    the key and what is allowed."""
+    the key and what is allowed. Numbers written as text are refused, as the trainers do."""
     v = doc.get(key)
     if v is None:
         return default
-    if isinstance(v, str):  # YAML 1.1 reads 3e-4 (no dot) as a string
-        with contextlib.suppress(ValueError):
-            v = float(v) if not integer else int(v)
+    if isinstance(v, str) and _spells_number(v):
+        raise UsageError(f"{fmt}: {key} {v!r} is text, not a number (YAML reads an exponent "
+                         "without a dot, such as 3e-4, as text), and the trainer fails on "
+                         f"it: write {float(v)!r}")
     ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
     if ok and integer and v != int(v):
         ok = False
@@ -140,6 +142,14 @@ def number(doc: dict[str, Any], key: str, default: Any, fmt: str, *, integer: bo
             what += f" {'>' if lo_open else '>='} {lo:g}"
         raise UsageError(f"{fmt}: {key} {v!r} is not allowed: {what}")
     return int(v) if integer else v
+
+
+def _spells_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def flat(values: list[float] | np.ndarray) -> np.ndarray:

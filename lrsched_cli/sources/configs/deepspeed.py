@@ -34,6 +34,33 @@ BATCH_KEYS = ("train_batch_size", "train_micro_batch_size_per_gpu",
               "gradient_accumulation_steps")
 
 
+_AUTO = ("'auto' is filled in by the HF Trainer's DeepSpeed integration; DeepSpeed alone "
+         "refuses it: give a number (or read the TrainingArguments with config)")
+
+
+def parse(text: str, file_name: str) -> dict[str, Any]:
+    """The config as DeepSpeed reads a config path: with hjson (comments and trailing commas
+    allowed; a float with a whole value such as 4.0 becomes the int 4)."""
+    import hjson
+
+    try:
+        doc = hjson.loads(text)
+    except hjson.HjsonDecodeError as e:
+        raise UsageError(f"'{file_name}' is not valid (h)json: {e.msg} at line {e.lineno}, "
+                         f"column {e.colno}") from None
+    if not isinstance(doc, dict):
+        raise UsageError(f"'{file_name}' holds no mapping of settings")
+    return _plain(doc)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
 def detect(doc: dict[str, Any]) -> bool:
     return any(k in doc for k in ("train_batch_size", "train_micro_batch_size_per_gpu",
                                   "zero_optimization")) or (
@@ -46,8 +73,10 @@ def _batches(doc: dict[str, Any], w: int) -> tuple[int, int, int, str]:
     ``_set_batch_related_parameters`` derives the missing ones."""
     def get(key: str) -> int | None:
         v = doc.get(key)
-        if v is None or v == "auto":
+        if v is None:
             return None
+        if v == "auto":
+            raise UsageError(f"deepspeed: {key} {_AUTO}")
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise UsageError(f"deepspeed: {key} {v!r} is not allowed: a whole number >= 1")
         return v
@@ -96,12 +125,14 @@ def build(doc: dict[str, Any], inputs: Inputs) -> Reading:
     if epochs != int(epochs):
         raise UsageError(f"deepspeed: --epochs {epochs:g}: the loop runs whole epochs")
     epochs = int(epochs)
-    per_epoch = ceil_div(n, micro * w)
+    drop_last = bool(doc.get("dataloader_drop_last", False))
+    per_epoch = n // (micro * w) if drop_last else ceil_div(n, micro * w)
     micro_steps = epochs * per_epoch
     updates = micro_steps // ga
     facts = [("batch", f"train_batch_size {tbs} = micro {micro} x accumulation {ga} x world "
                        f"{w} ({how})"),
-             ("micro-batches per epoch", f"{per_epoch} = ceil({n} / {micro * w})"),
+             ("micro-batches per epoch", f"{per_epoch} = {'floor' if drop_last else 'ceil'}"
+                                         f"({n} / {micro * w})"),
              ("total updates", f"{updates} = floor({epochs} epochs x {per_epoch} / {ga})")]
     surprises = []
     if ga > 1 and per_epoch % ga:
@@ -155,6 +186,8 @@ def _num(params: dict[str, Any], key: str, default: Any, *, integer: bool = Fals
     v = params.get(key, default)
     if v is None:
         return None
+    if v == "auto":
+        raise UsageError(f"deepspeed: scheduler.params.{key} {_AUTO}")
     bad = isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or (
         integer and not isinstance(v, int))
     if bad:

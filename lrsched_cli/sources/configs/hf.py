@@ -44,7 +44,7 @@ def build(doc: dict[str, Any], inputs: Inputs) -> Reading:
 
     if "warmup_ratio" in doc:
         raise UsageError("hf: warmup_ratio is not a TrainingArguments field in transformers "
-                         "5.x (TrainingArguments raises TypeError on it): use warmup_steps "
+                         "5.x (the Trainer's argument parser refuses it): use warmup_steps "
                          "below 1, a ratio of the total updates (--set warmup_steps=0.1)")
     kind = doc.get("lr_scheduler_type", "linear")
     if kind in ("reduce_lr_on_plateau", "greedy"):
