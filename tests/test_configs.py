@@ -139,3 +139,23 @@ def test_config_in_a_spec_file(run, tmp_path):
     assert r.exit_code == 0, r.output
     rows = r.stdout.splitlines()
     assert len(rows) == 1 + 5 and rows[1].split(",")[1] == "0.0"  # the warmup from --set
+
+
+def test_python_configs_are_read_not_run(tmp_path):
+    from lrsched_cli.sources.configs.pyfile import Code, module_values
+
+    marker = tmp_path / "ran"
+    values = module_values(
+        "import os\n"
+        f"os.system('touch {marker}')\n"
+        "epochs = 12\nwarm = 5\n"
+        "sched = [dict(type='LinearLR', end=warm * 100), dict(type='X', end=epochs)]\n"
+        "lr: float = 0.02 / 8 * 2\n"
+        "model = build_model(epochs)\n"
+        "a = 10 ** 1000\nb = a * a * a * a * a\n"
+        "c = 2 ** 10 ** 10\n", "cfg.py")
+    assert not marker.exists()
+    assert values["sched"] == [{"type": "LinearLR", "end": 500}, {"type": "X", "end": 12}]
+    assert values["lr"] == 0.02 / 8 * 2
+    assert isinstance(values["model"], Code) and values["model"].text == "build_model(epochs)"
+    assert isinstance(values["b"], Code) and isinstance(values["c"], Code)  # no bombs

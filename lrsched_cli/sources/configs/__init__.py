@@ -3,8 +3,11 @@
 ``config FILE`` reads a trainer's config (the format told from its content, or ``--type``),
 counts updates as that trainer counts them, and gives one series per parameter group: row
 ``k`` is the lr the optimizer holds right before its ``k``-th real ``step()``. Each format
-is a module with ``detect(doc)`` and ``build(doc, inputs) -> Reading`` (:mod:`.base`).
-Python files are read with ``ast`` and never executed.
+is a module with ``build(doc, inputs) -> Reading`` (:mod:`.base`) and either
+``detect(doc)`` (a JSON or YAML mapping it recognises) or ``sniff(text, file_name)`` with
+``parse(text, file_name) -> doc`` (a file of its own kind: Python read with ``ast`` and
+never executed, a launch script's flags). ``parse`` also replaces JSON/YAML for a format
+that reads its files otherwise (DeepSpeed's hjson).
 
 Imports numpy, the YAML library, the dialects, files and errors; never the rest of sources,
 never a UI library.
@@ -40,8 +43,12 @@ def read(path: str, inputs: Inputs, kind: str | None = None) -> Reading:
     name = "stdin" if path == "-" else os.path.basename(path)
     text = read_input(path, "a training config").decode("utf-8")
     if kind is None:
+        kind = next((k for k in FORMATS if hasattr(_module(k), "sniff")
+                     and _module(k).sniff(text, name)), None)
+    if kind is None:
         doc = _document(text, name, None, inputs)
-        kind = next((k for k in FORMATS if _module(k).detect(doc)), None)
+        kind = next((k for k in FORMATS if hasattr(_module(k), "detect")
+                     and _module(k).detect(doc)), None)
         if kind is None:
             raise UsageError(f"'{name}' is not a config lrsched knows (it reads: "
                              + "; ".join(f"{k}: {v}" for k, v in FORMATS.items())
