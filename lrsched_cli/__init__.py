@@ -8,12 +8,12 @@ Python API::
 """
 
 __version__ = "0.1.0"
-__all__ = ["schedule", "__version__"]
+__all__ = ["config", "schedule", "__version__"]
 
 
 def __getattr__(name: str) -> object:  # PEP 562: the API is loaded on first use
-    if name == "schedule":
-        from .api import schedule
+    if name in ("schedule", "config"):
+        from . import api
 
-        return schedule
+        return getattr(api, name)
     raise AttributeError(f"module 'lrsched_cli' has no attribute '{name}'")

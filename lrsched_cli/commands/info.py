@@ -217,8 +217,12 @@ def render_config_info(words: list[str], console: Any) -> None:
     if first.params["surprises"]:
         console.print()
         console.print("What may surprise", style="bold", highlight=False)
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
         for text in first.params["surprises"]:
-            console.print(f"  - {escape(text)}", highlight=False)
+            grid.add_row("  -", escape(text))
+        console.print(grid)
     console.print()
     grid = Table.grid(padding=(0, 2))
     for _ in range(5):

@@ -162,6 +162,14 @@ def build(doc: dict[str, Any], inputs: Inputs) -> Reading:
     if kind not in TYPES:
         return _torch(kind, params, opt_lr, updates, facts, surprises)
     at = _SCHEDULES[kind](params, opt_lr, facts, surprises)
+    total = params.get("total_num_steps")
+    if kind in ("WarmupDecayLR", "WarmupCosineLR") and isinstance(total, int):
+        if total > updates:
+            surprises.append(f"total_num_steps is {total} but the run makes {updates} updates: "
+                             "the decay never reaches its end")
+        elif total < updates:
+            surprises.append(f"total_num_steps is {total} but the run makes {updates} updates: "
+                             f"the last {updates - total} run at the schedule's floor")
     # built at iteration -1 (which sets the lr), then stepped after every update
     values = [at(i) for i in range(-1, updates - 1)]
     return Reading(F, TRAINER, {"0": flat(values)}, facts, surprises)

@@ -98,8 +98,8 @@ def build(doc: dict[str, Any], inputs: Inputs) -> Reading:
                          "num_train_epochs or --dataset-size")
     warm = int(warmup) if warmup >= 1 else math.ceil(total * warmup)
     if 0 < warmup < 1:
-        facts.append(("warmup", f"{warm} updates = ceil({_num(warmup)} x {total}) "
-                                "(warmup_steps below 1 is a ratio, rounded up)"))
+        facts.append(("warmup", f"{warm} updates = ceil({_num(warmup)} x {total}): below 1, "
+                                "warmup_steps is a ratio, rounded up"))
     elif warmup != int(warmup):
         facts.append(("warmup", f"{warm} updates (warmup_steps {_num(warmup)} truncated)"))
     else:
