@@ -44,8 +44,11 @@ def _param_text(params: dict[str, Any]) -> str:
 
 def config_title(s: Series) -> str:
     """``config train_args.json: Hugging Face Trainer (transformers 5.x), 18 updates``."""
+    import os
+
     p = s.params
-    return f"config {p['config']}: {p['trainer']}, {label_number(p['updates'])} updates"
+    return (f"config {os.path.basename(p['config'])}: {p['trainer']}, "
+            f"{label_number(p['updates'])} updates")
 
 
 def default_title(series: Sequence[Series]) -> str:
