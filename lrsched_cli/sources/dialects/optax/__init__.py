@@ -5,197 +5,62 @@ operation for operation as optax does (../shared/reference/frameworks.md §3): t
 equals optax run with ``jax_enable_x64`` to about 1e-14, and optax's default float32
 result to within a few float32 ulps of the peak. A bare ``lambda count: ...`` is accepted
 as a schedule too (optax takes any callable), and inside ``join_schedules``.
+
+The package's parts: ``formulas`` (the schedules as optax writes them) and ``twins`` (their
+numpy twins); here, the composites that bind calls of the dialect (``sgdr_schedule``,
+``join_schedules`` and their twins), the names, :func:`build` (a schedule function from a
+call or a lambda; identify calls it too), the run length a call implies and
+:func:`evaluate`.
+
+Imports only ``lrsched_cli.errors``, the dialects' ``base``, ``expr``, ``lambdas``, ``stream``
+and this package's parts: never the rest of ``lrsched_cli.sources``, never typer, click,
+rich, plotext or matplotlib (not even inside a function), nor numpy.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list names
-    import numpy as np
-
+from typing import Any
 
 from ....errors import UsageError
-from ..arith import cos, ipow, plain, pmax, pmin, ppow
-from ..base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number
+from ..base import REQUIRED, Ctx, Dialect, Fn, bind, need_number
 from ..expr import Call
 from ..lambdas import Lambda
 from ..stream import Computed, closed
+from .formulas import (
+    Sched,
+    _join,
+    constant_schedule,
+    cosine_decay_schedule,
+    cosine_onecycle_schedule,
+    exponential_decay,
+    linear_onecycle_schedule,
+    linear_schedule,
+    piecewise_constant_schedule,
+    piecewise_interpolate_schedule,
+    polynomial_schedule,
+    warmup_constant_schedule,
+    warmup_cosine_decay_schedule,
+    warmup_exponential_decay_schedule,
+)
+from .twins import (
+    Vec,
+    _v_constant,
+    _v_cosine_decay,
+    _v_cosine_onecycle,
+    _v_exponential,
+    _v_join,
+    _v_linear,
+    _v_linear_onecycle,
+    _v_piecewise_constant,
+    _v_piecewise_interpolate,
+    _v_polynomial,
+    _v_warmup_constant,
+    _v_warmup_cosine,
+    _v_warmup_exponential,
+)
 
 R = REQUIRED
-Sched = Callable[[int], float]
-
-
-def constant_schedule(a: dict[str, Any]) -> Sched:
-    v = a["value"]
-    return lambda t: v
-
-
-def polynomial_schedule(a: dict[str, Any]) -> Sched:
-    init, end, power, T, B = (a["init_value"], a["end_value"], a["power"],
-                              a["transition_steps"], a["transition_begin"])
-    if T <= 0:
-        return lambda t: init
-    B = max(B, 0)
-
-    def f(t: int) -> float:
-        c = min(max(t - B, 0), T)
-        frac = 1 - c / T
-        return (init - end) * (frac ** power) + end
-    return f
-
-
-def linear_schedule(a: dict[str, Any]) -> Sched:
-    return polynomial_schedule({**a, "power": 1})
-
-
-def piecewise_constant_schedule(a: dict[str, Any]) -> Sched:
-    init, bs = a["init_value"], a["boundaries_and_scales"]
-    items = sorted(_scales("piecewise_constant_schedule", bs).items()) if bs is not None else []
-
-    def f(t: int) -> float:
-        v = init
-        for b, s in items:
-            if t >= b:
-                v = s * v
-        return v
-    return f
-
-
-def _scales(name: str, bs: Any) -> dict[Any, Any]:
-    if not isinstance(bs, dict):
-        raise UsageError(f"{name}: boundaries_and_scales must be a dict {{step: scale}}")
-    for k, v in bs.items():
-        need_number(name, "boundary", k)
-        need_number(name, "scale", v)
-    if not all(s >= 0.0 for s in bs.values()):
-        raise FrameworkError(f"ValueError: `{name}` expects non-negative scale factors")
-    return bs
-
-
-def exponential_decay(a: dict[str, Any]) -> Sched:
-    init, T, rate, B, stair, end = (a["init_value"], a["transition_steps"], a["decay_rate"],
-                                    a["transition_begin"], a["staircase"], a["end_value"])
-    if T <= 0 or rate == 0:
-        return lambda t: init
-    B = max(B, 0)
-
-    def f(t: int) -> float:
-        d = t - B
-        p = d / T
-        if stair:
-            p = math.floor(p)
-        v = init if d <= 0 else init * ipow(rate, p)
-        if end is not None:
-            v = max(v, end) if rate < 1.0 else min(v, end)
-        return v
-    return f
-
-
-def cosine_decay_schedule(a: dict[str, Any]) -> Sched:
-    init, T, alpha, e = a["init_value"], a["decay_steps"], a["alpha"], a["exponent"]
-    if not T > 0:
-        raise FrameworkError("ValueError: The cosine_decay_schedule requires positive "
-                             f"decay_steps, got decay_steps={T}.")
-    T = float(T)
-
-    def f(t: int) -> float:
-        c = min(float(t), T)
-        cd = 0.5 * (1 + math.cos(math.pi * c / T))
-        return init * ((1 - alpha) * cd ** e + alpha)
-    return f
-
-
-def _interp(kind: str) -> Callable[[float, float, float], float]:
-    if kind == "linear":
-        return lambda s, e, p: (e - s) * p + s
-    return lambda s, e, p: e + (s - e) / 2.0 * (math.cos(math.pi * p) + 1)
-
-
-def piecewise_interpolate_schedule(a: dict[str, Any]) -> Sched:
-    kind, init, bs = a["interpolate_type"], a["init_value"], a["boundaries_and_scales"]
-    if kind not in ("linear", "cosine"):
-        raise FrameworkError("ValueError: `interpolate_type` must be either 'cosine' or "
-                             "'linear'")
-    items = sorted(_scales("piecewise_interpolate_schedule", bs).items()) if bs else []
-    bounds = [0] + [b for b, _ in items]
-    values = [init]
-    for _, s in items:
-        values.append(values[-1] * s)
-    interp = _interp(kind)
-
-    def f(t: int) -> float:
-        for k in range(len(bounds) - 1):
-            if bounds[k] <= t < bounds[k + 1]:
-                size = max(bounds[k + 1] - bounds[k], 1)
-                return interp(values[k], values[k + 1], (t - bounds[k]) / size)
-        return values[-1] if bounds[-1] <= t else 0.0
-    return f
-
-
-def linear_onecycle_schedule(a: dict[str, Any]) -> Sched:
-    T, peak = a["transition_steps"], a["peak_value"]
-    if T <= 0:
-        raise FrameworkError("ValueError: A linear onecycle schedule was set with a "
-                             "non-positive `transition_steps`")
-    d, fd = a["div_factor"], a["final_div_factor"]
-    return piecewise_interpolate_schedule({
-        "interpolate_type": "linear", "init_value": peak / d,
-        "boundaries_and_scales": {int(a["pct_start"] * T): d,
-                                  int(a["pct_final"] * T): 1.0 / d, T: 1.0 / fd}})
-
-
-def cosine_onecycle_schedule(a: dict[str, Any]) -> Sched:
-    T, peak = a["transition_steps"], a["peak_value"]
-    if T <= 0:
-        raise FrameworkError("ValueError: A cosine onecycle schedule was set with a "
-                             "non-positive `transition_steps`")
-    d, fd = a["div_factor"], a["final_div_factor"]
-    return piecewise_interpolate_schedule({
-        "interpolate_type": "cosine", "init_value": peak / d,
-        "boundaries_and_scales": {int(a["pct_start"] * T): d, int(T): 1.0 / (d * fd)}})
-
-
-def _join(scheds: list[Sched], boundaries: list[Any]) -> Sched:
-    pairs = list(zip(boundaries, scheds[1:]))
-
-    def f(t: int) -> float:
-        out = scheds[0](t)
-        for b, s in pairs:
-            out = out if t < b else s(t - b)
-        return out
-    return f
-
-
-def warmup_constant_schedule(a: dict[str, Any]) -> Sched:
-    return linear_schedule({"init_value": a["init_value"], "end_value": a["peak_value"],
-                            "transition_steps": a["warmup_steps"], "transition_begin": 0})
-
-
-def warmup_cosine_decay_schedule(a: dict[str, Any]) -> Sched:
-    init, peak, W, D, end, e = (a["init_value"], a["peak_value"], a["warmup_steps"],
-                                a["decay_steps"], a["end_value"], a["exponent"])
-    alpha = 0.0 if peak == 0.0 else end / peak
-    return _join([
-        linear_schedule({"init_value": init, "end_value": peak, "transition_steps": W,
-                         "transition_begin": 0}),
-        cosine_decay_schedule({"init_value": peak, "decay_steps": D - W, "alpha": alpha,
-                               "exponent": e}),
-    ], [W])
-
-
-def warmup_exponential_decay_schedule(a: dict[str, Any]) -> Sched:
-    return _join([
-        linear_schedule({"init_value": a["init_value"], "end_value": a["peak_value"],
-                         "transition_steps": a["warmup_steps"], "transition_begin": 0}),
-        exponential_decay({"init_value": a["peak_value"],
-                           "transition_steps": a["transition_steps"],
-                           "decay_rate": a["decay_rate"],
-                           "transition_begin": a["transition_begin"],
-                           "staircase": a["staircase"], "end_value": a["end_value"]}),
-    ], [a["warmup_steps"]])
 
 
 def sgdr_schedule(a: dict[str, Any]) -> Sched:
@@ -326,206 +191,6 @@ def implied_steps(node: Any) -> int | None:
             if last is not None:
                 return bs[-1] + last
     return None
-
-
-# --------------------------------------------------------------------------------------
-# numpy twins of the schedules above (same operations, same order), for plain numbers;
-# ``vector(node)`` is None where a schedule has none (a lambda, an int init that Python
-# would keep exact), and the scalar function is used.
-
-Vec = Callable[["np.ndarray"], "np.ndarray"]
-
-
-def _f(x: Any) -> np.ndarray:
-    import numpy as np
-
-    return np.asarray(x, dtype=np.float64)
-
-
-def _full(t: np.ndarray, v: Any) -> np.ndarray:
-    import numpy as np
-
-    return np.full(t.shape, float(v))
-
-
-def _v_constant(a: dict[str, Any]) -> Vec | None:
-    v = a["value"]
-    return (lambda t: _full(t, v)) if plain(v) else None
-
-
-def _v_polynomial(a: dict[str, Any]) -> Vec | None:
-    init, end, power, T, B = (a["init_value"], a["end_value"], a["power"],
-                              a["transition_steps"], a["transition_begin"])
-    if not plain(init, end, power, T, B):
-        return None
-    if T <= 0:
-        return lambda t: _full(t, init)
-    B = max(B, 0)
-
-    def f(t: np.ndarray) -> np.ndarray:
-        c = pmin(pmax(t - B, 0), T)
-        frac = 1 - _f(c) / T
-        return (init - end) * ppow(frac, power) + end
-    return f
-
-
-def _v_linear(a: dict[str, Any]) -> Vec | None:
-    return _v_polynomial({**a, "power": 1})
-
-
-def _v_piecewise_constant(a: dict[str, Any]) -> Vec | None:
-    import numpy as np
-
-    init, bs = a["init_value"], a["boundaries_and_scales"]
-    items = sorted(bs.items()) if bs is not None else []
-    if not isinstance(init, float) or not all(plain(b, x) for b, x in items):
-        return None  # (an int init: Python's products stay exact ints)
-
-    def f(t: np.ndarray) -> np.ndarray:
-        v = _full(t, init)
-        for b, x in items:
-            v = np.where(t >= b, x * v, v)
-        return v
-    return f
-
-
-def _v_exponential(a: dict[str, Any]) -> Vec | None:
-    import numpy as np
-
-    init, T, rate, B, stair, end = (a["init_value"], a["transition_steps"], a["decay_rate"],
-                                    a["transition_begin"], a["staircase"], a["end_value"])
-    if not plain(init, T, rate, B) or (end is not None and not plain(end)):
-        return None
-    if T <= 0 or rate == 0:
-        return lambda t: _full(t, init)
-    if not isinstance(rate, float):
-        return None  # (an int rate: Python's exact int powers)
-    B = max(B, 0)
-
-    def f(t: np.ndarray) -> np.ndarray:
-        d = t - B
-        p = _f(d) / T
-        if stair:
-            p = np.floor(p)
-        v = np.full(t.shape, float(init))
-        up = d > 0
-        v[up] = init * ppow(rate, p[up])
-        if end is not None:
-            v = pmax(v, end) if rate < 1.0 else pmin(v, end)
-        return v
-    return f
-
-
-def _v_cosine_decay(a: dict[str, Any]) -> Vec | None:
-    import numpy as np
-
-    init, T, alpha, e = a["init_value"], a["decay_steps"], a["alpha"], a["exponent"]
-    if not plain(init, T, alpha, e):
-        return None
-    T = float(T)
-
-    def f(t: np.ndarray) -> np.ndarray:
-        c = pmin(_f(t), T)
-        cd = 0.5 * (1 + cos(np.pi * c / T))
-        return init * ((1 - alpha) * ppow(cd, e) + alpha)
-    return f
-
-
-def _v_piecewise_interpolate(a: dict[str, Any]) -> Vec | None:
-    import numpy as np
-
-    kind, init, bs = a["interpolate_type"], a["init_value"], a["boundaries_and_scales"]
-    items = sorted(bs.items()) if bs else []
-    if not plain(init) or not all(plain(b, x) for b, x in items):
-        return None
-    bounds = [0] + [b for b, _ in items]
-    values = [init]
-    for _, x in items:
-        values.append(values[-1] * x)
-    if not all(plain(v) for v in values):
-        return None
-
-    def interp(s0: float, e0: float, p: np.ndarray) -> np.ndarray:
-        if kind == "linear":
-            return (e0 - s0) * p + s0
-        return e0 + (s0 - e0) / 2.0 * (cos(np.pi * p) + 1)
-
-    def f(t: np.ndarray) -> np.ndarray:
-        out = np.empty(t.shape, dtype=np.float64)
-        todo = np.ones(t.shape, dtype=bool)
-        for k in range(len(bounds) - 1):
-            here = todo & (bounds[k] <= t) & (t < bounds[k + 1])
-            if here.any():
-                size = max(bounds[k + 1] - bounds[k], 1)
-                out[here] = interp(values[k], values[k + 1], _f(t[here] - bounds[k]) / size)
-            todo &= ~here
-        out[todo] = np.where(bounds[-1] <= t[todo], float(values[-1]), 0.0)
-        return out
-    return f
-
-
-def _v_linear_onecycle(a: dict[str, Any]) -> Vec | None:
-    T, peak = a["transition_steps"], a["peak_value"]
-    d, fd = a["div_factor"], a["final_div_factor"]
-    return _v_piecewise_interpolate({
-        "interpolate_type": "linear", "init_value": peak / d,
-        "boundaries_and_scales": {int(a["pct_start"] * T): d,
-                                  int(a["pct_final"] * T): 1.0 / d, T: 1.0 / fd}})
-
-
-def _v_cosine_onecycle(a: dict[str, Any]) -> Vec | None:
-    T, peak = a["transition_steps"], a["peak_value"]
-    d, fd = a["div_factor"], a["final_div_factor"]
-    return _v_piecewise_interpolate({
-        "interpolate_type": "cosine", "init_value": peak / d,
-        "boundaries_and_scales": {int(a["pct_start"] * T): d, int(T): 1.0 / (d * fd)}})
-
-
-def _v_join(scheds: list[Vec | None], boundaries: list[Any]) -> Vec | None:
-    import numpy as np
-
-    if any(s is None for s in scheds) or not all(plain(b) for b in boundaries):
-        return None
-    pairs = list(zip(boundaries, scheds[1:]))
-
-    def f(t: np.ndarray) -> np.ndarray:
-        out = np.asarray(scheds[0](t), dtype=np.float64)  # type: ignore[misc]
-        out = np.array(np.broadcast_to(out, t.shape), dtype=np.float64)
-        for b, s in pairs:
-            late = t >= b
-            if late.any():
-                out[late] = s(t[late] - b)  # type: ignore[misc]
-        return out
-    return f
-
-
-def _v_warmup_constant(a: dict[str, Any]) -> Vec | None:
-    return _v_linear({"init_value": a["init_value"], "end_value": a["peak_value"],
-                      "transition_steps": a["warmup_steps"], "transition_begin": 0})
-
-
-def _v_warmup_cosine(a: dict[str, Any]) -> Vec | None:
-    init, peak, W, D, end, e = (a["init_value"], a["peak_value"], a["warmup_steps"],
-                                a["decay_steps"], a["end_value"], a["exponent"])
-    if not plain(peak, end, W, D):
-        return None
-    alpha = 0.0 if peak == 0.0 else end / peak
-    return _v_join([
-        _v_linear({"init_value": init, "end_value": peak, "transition_steps": W,
-                   "transition_begin": 0}),
-        _v_cosine_decay({"init_value": peak, "decay_steps": D - W, "alpha": alpha,
-                         "exponent": e}),
-    ], [W])
-
-
-def _v_warmup_exponential(a: dict[str, Any]) -> Vec | None:
-    return _v_join([
-        _v_linear({"init_value": a["init_value"], "end_value": a["peak_value"],
-                   "transition_steps": a["warmup_steps"], "transition_begin": 0}),
-        _v_exponential({"init_value": a["peak_value"], "transition_steps": a["transition_steps"],
-                        "decay_rate": a["decay_rate"], "transition_begin": a["transition_begin"],
-                        "staircase": a["staircase"], "end_value": a["end_value"]}),
-    ], [a["warmup_steps"]])
 
 
 def _v_sgdr(a: dict[str, Any]) -> Vec | None:
