@@ -364,6 +364,13 @@ def run(argv: list[str], world_size: int) -> tuple[list[list[float]], dict, list
         // (args.micro_batch_size * args.data_parallel_size),
         "samples_consumed": args.consumed_train_samples,
         **args.derived,
+        "warmup_updates": (
+            args.derived["lr_warmup_steps"] / args.global_batch_size
+            if args.rampup_batch_size is None
+            else None
+        ),
+        "warmup_updates_is": "lr_warmup_steps / global_batch_size: the update at which the "
+        "peak is first used (fractional: warmup ends between updates)",
         "scheduler_num_steps_before_update_i": "sum of the increments before it (samples)",
     }
     if len(set(increments)) > 1:
@@ -623,6 +630,8 @@ CASES: list[dict[str, Any]] = [
             --tensor-model-parallel-size 2
             """,
             distributed="""\
+            NODE_RANK=${NODE_RANK:-0}
+            MASTER_ADDR=${MASTER_ADDR:-localhost}
             DISTRIBUTED_ARGS=(
                 --nproc_per_node 4
                 --nnodes 2
@@ -728,6 +737,11 @@ def main() -> None:
             if not rec:
                 raise SystemExit(f"{case['name']}: no update recorded")
             counting["argv"] = argv
+            counting["world_size_from"] = (
+                "the script's torchrun --nproc_per_node x --nnodes"
+                if file_name == "train.sh"
+                else "inputs (a flags file does not hold it)"
+            )
             out_cases.append(
                 {
                     "name": case["name"],
