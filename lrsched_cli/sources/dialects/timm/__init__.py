@@ -28,12 +28,12 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
     import numpy as np
 
 
-from ...errors import UsageError
-from .arith import cos, ipow, plain, pmax, pmin, ppow, pymap
-from .base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number
-from .expr import Call
-from .lambdas import Lambda
-from .stream import Computed, closed, whole
+from ....errors import UsageError
+from ..arith import cos, ipow, plain, pmax, pmin, ppow, pymap
+from ..base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number
+from ..expr import Call
+from ..lambdas import Lambda
+from ..stream import Computed, closed, whole
 
 R = REQUIRED
 NOISE = (("noise_range_t", None), ("noise_pct", 0.67), ("noise_std", 1.0), ("noise_seed", 42),
@@ -459,7 +459,7 @@ def _plateau(a: dict[str, Any], ctx: Ctx, n: int) -> Computed:
     """timm's train.py loop: construct, then ``step(epoch + 1, metrics[epoch])`` per epoch."""
     import numpy as np
 
-    from .torch.schedulers import Group, ReduceLROnPlateau
+    from ..torch.schedulers import Group, ReduceLROnPlateau
 
     if ctx.metrics is None:
         raise UsageError("PlateauLRScheduler needs --metrics FILE (one metric per epoch; "
