@@ -159,3 +159,71 @@ def test_python_configs_are_read_not_run(tmp_path):
     assert values["lr"] == 0.02 / 8 * 2
     assert isinstance(values["model"], Code) and values["model"].text == "build_model(epochs)"
     assert isinstance(values["b"], Code) and isinstance(values["c"], Code)  # no bombs
+
+
+# ------------------------------------------------------------------------------ MMEngine
+def mm_cfg(tmp_path, schedulers: str, train_cfg: str = "dict(type='EpochBasedTrainLoop', "
+           "max_epochs=2)", wrapper: str = "dict(optimizer=dict(type='SGD', lr=1.0))",
+           batch: int = 2, name: str = "cfg.py") -> str:
+    return write(tmp_path, name, f"train_dataloader = dict(batch_size={batch})\n"
+                                 f"train_cfg = {train_cfg}\noptim_wrapper = {wrapper}\n"
+                                 f"param_scheduler = {schedulers}\n")
+
+
+def test_mmengine_chained_warmup_by_hand(tmp_path):
+    # 10 rows / batch 2 = 5 iterations an epoch, 2 epochs. LinearLR(0.25) over iterations
+    # [0, 4) ramps over end - begin - 1 = 3 steps: 0.25, x2 = 0.5, x1.5 = 0.75, x4/3 = 1.0
+    # (reached at iteration 3, one early); MultiStepLR([1]) by epoch: x0.1 from epoch 1.
+    path = mm_cfg(tmp_path, "[dict(type='LinearLR', start_factor=0.25, by_epoch=False, "
+                            "end=4), dict(type='MultiStepLR', milestones=[1])]")
+    r = read(path, Inputs(dataset_size=10))  # told from its content: a .py with optim_wrapper
+    assert r.format == "mmengine"
+    np.testing.assert_allclose(r.groups["0"], [0.25, 0.5, 0.75, 1, 1] + [0.1] * 5, rtol=1e-12)
+    facts = dict(r.facts)
+    assert facts["iterations per epoch"].startswith("5 ")
+    assert facts["iterations"].startswith("10 ")
+    assert any("one iteration before its end 4" in s for s in r.surprises)
+    assert any("overlap" in s for s in r.surprises)
+
+
+def test_mmengine_accumulation_counter_is_global(tmp_path):
+    # 7 iterations an epoch x 3 = 21; windows of 4 end at counts 4, 8, ..., 20 and at 21.
+    path = mm_cfg(tmp_path, "dict(type='ConstantLR', factor=0.5, by_epoch=False, end=2)",
+                  "dict(type='EpochBasedTrainLoop', max_epochs=3)",
+                  "dict(optimizer=dict(type='SGD', lr=0.2), accumulative_counts=4)", batch=8)
+    r = read(path, Inputs(dataset_size=50))
+    assert r.updates == 6
+    np.testing.assert_allclose(r.groups["0"], [0.2] * 6)  # ConstantLR ended at iteration 1
+    assert any("cross epoch ends" in s for s in r.surprises)
+    assert any("1 of 4 iterations" in s for s in r.surprises)
+
+
+def test_mmengine_iter_loop_needs_no_dataset_and_by_epoch_never_steps(tmp_path):
+    path = mm_cfg(tmp_path, "dict(type='ExponentialLR', gamma=0.5)",
+                  "dict(type='IterBasedTrainLoop', max_iters=6)")
+    r = read(path, Inputs())
+    np.testing.assert_allclose(r.groups["0"], [1.0] * 6)
+    assert any("never moves" in s for s in r.surprises)
+
+
+@pytest.mark.parametrize("schedulers, inputs, message", [
+    ("dict(type='QuadraticWarmupLR')", {"dataset_size": 10}, "not one of: LinearLR"),
+    ("dict(type='StepLR', step_size=1, gama=0.5)", {"dataset_size": 10}, "'gama'"),
+    ("dict(type='StepLR')", {"dataset_size": 10}, "needs step_size"),
+    ("dict(type='LinearLR', start_factor=2)", {"dataset_size": 10}, "start_factor"),
+    ("dict(type='ReduceOnPlateauLR')", {"dataset_size": 10}, "metrics"),
+    ("dict(type='LinearLR')", {}, "--dataset-size"),
+    ("[dict(type=LinearLR)]", {"dataset_size": 10}, "line 4"),
+])
+def test_mmengine_refusals_name_the_key(tmp_path, schedulers, inputs, message):
+    path = mm_cfg(tmp_path, schedulers)
+    with pytest.raises(UsageError, match=message) as e:
+        read(path, Inputs(**inputs), "mmengine")
+    assert "\n" not in str(e.value)
+
+
+def test_mmengine_base_files_are_refused(tmp_path):
+    path = write(tmp_path, "cfg.py", "_base_ = ['../_base_/schedules/schedule_1x.py']\n"
+                                     "optim_wrapper = dict(optimizer=dict(lr=0.01))\n")
+    with pytest.raises(UsageError, match="_base_"):
+        read(path, Inputs(dataset_size=10))
