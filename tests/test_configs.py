@@ -227,3 +227,174 @@ def test_mmengine_base_files_are_refused(tmp_path):
                                      "optim_wrapper = dict(optimizer=dict(lr=0.01))\n")
     with pytest.raises(UsageError, match="_base_"):
         read(path, Inputs(dataset_size=10))
+
+
+# ------------------------------------------------------------------------------ Lightning
+
+LIGHTNING_HEAD = "import lightning as L\nimport torch\n\n\nclass Model(L.LightningModule):\n"
+
+
+def lightning_py(tmp_path, body: str, trainer: str = "") -> str:
+    text = LIGHTNING_HEAD + "    def configure_optimizers(self):\n" + "".join(
+        f"        {line}\n" for line in body.strip("\n").splitlines())
+    if trainer:
+        text += f"\n\ntrainer = L.Trainer({trainer})\n"
+    return write(tmp_path, "model.py", text)
+
+
+def test_lightning_step_frequency_counts_batches_by_hand(tmp_path):
+    # 50 samples / batch 8 -> 7 batches; accumulate 2 -> updates after batches 2, 4, 6, 7.
+    # frequency 2 steps when (batch_idx + 1) % 2 == 0: after batches 2, 4, 6, never after 7,
+    # and the count restarts each epoch. No Trainer in the file: --set gives it.
+    path = lightning_py(tmp_path, """
+opt = torch.optim.SGD(self.parameters(), lr=1.0)
+sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step",
+                                           "frequency": 2}}
+""")
+    with pytest.raises(UsageError, match=r"--set trainer\.max_epochs"):
+        read(path, Inputs(dataset_size=50, batch_size=8))
+    r = read(path, Inputs(dataset_size=50, batch_size=8, sets=(
+        "trainer.max_epochs=3", "trainer.accumulate_grad_batches=2")))
+    assert r.format == "lightning"
+    steps = [0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9]
+    np.testing.assert_allclose(r.groups["0"], [0.5 ** s for s in steps], rtol=1e-15)
+    facts = dict(r.facts)
+    assert facts["updates per epoch"] == "4 = ceil(7 / 2 accumulated)"
+    assert facts["scheduler steps"].endswith(": 9 in all")
+    assert any("counts batches" in s for s in r.surprises)
+
+
+def test_lightning_cli_yaml_steps_per_epoch_and_stops_at_max_steps(tmp_path):
+    # 45 / 4 -> 12 batches; limit 0.5 -> 6; accumulate 4 -> windows 4, 2: 2 updates an epoch;
+    # max_steps 5 stops after the first update of epoch 3. The CLI's StepLR steps per epoch.
+    # lr: 1e-1 is a float as LightningCLI (jsonargparse) reads YAML.
+    path = write(tmp_path, "config.yaml", """\
+trainer:
+  max_epochs: 10
+  max_steps: 5
+  limit_train_batches: 0.5
+  accumulate_grad_batches: 4
+model:
+  class_path: my.Model
+data:
+  init_args:
+    batch_size: 4
+optimizer:
+  class_path: torch.optim.SGD
+  init_args:
+    lr: 1e-1
+lr_scheduler:
+  class_path: torch.optim.lr_scheduler.StepLR
+  init_args:
+    step_size: 1
+""")
+    r = read(path, Inputs(dataset_size=45))
+    assert r.format == "lightning"
+    np.testing.assert_allclose(r.groups["0"], [0.1, 0.1, 0.01, 0.01, 0.001], rtol=1e-12)
+    facts = dict(r.facts)
+    assert facts["limit_train_batches"] == "0.5 of 12 -> int(6) = 6"
+    assert facts["total updates"].startswith("5 (max_steps")
+    assert any("mid-epoch" in s for s in r.surprises)
+    assert any("once per epoch" in s for s in r.surprises)
+    r = read(path, Inputs(dataset_size=45, sets=("trainer.max_steps=-1",
+                                                  "trainer.max_epochs=1")))
+    assert list(r.groups["0"]) == [0.1, 0.1]
+
+
+def test_lightning_python_is_read_not_run(tmp_path):
+    # Checked against Lightning 2.6.6: 37 / 4 -> 10 batches, accumulate 2 -> 5 updates an
+    # epoch, max_steps 11 (estimated_stepping_batches 11); a nested def with an if and a local
+    # assignment becomes the LambdaLR's lambda; module and local literals are substituted.
+    marker = tmp_path / "ran"
+    path = write(tmp_path, "model.py", f"""\
+import math
+import os
+import lightning as L
+import torch
+
+WARM = 3
+os.system("touch {marker}")
+
+
+class Model(L.LightningModule):
+    def configure_optimizers(self):
+        total = self.trainer.estimated_stepping_batches
+        floor = 0.1
+
+        def lr_lambda(step):
+            if step < WARM:
+                return (step + 1) / WARM
+            progress = (step - WARM) / max(1, total - WARM)
+            return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+
+        optimizer = torch.optim.AdamW(self.parameters(), lr=2e-3)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
+        return {{"optimizer": optimizer,
+                "lr_scheduler": {{"scheduler": scheduler, "interval": "step"}}}}
+
+
+trainer = L.Trainer(max_epochs=4, max_steps=11, accumulate_grad_batches=2)
+""")
+    r = read(path, Inputs(dataset_size=37, batch_size=4))
+    assert not marker.exists()
+
+    def f(step: int) -> float:
+        if step < 3:
+            return (step + 1) / 3
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (step - 3) / 8))
+
+    np.testing.assert_allclose(r.groups["0"], [2e-3 * f(k) for k in range(11)], rtol=1e-12)
+    assert dict(r.facts)["estimated_stepping_batches"] == "11"
+
+
+def test_lightning_two_schedulers_step_together(tmp_path):
+    # ([opt], [s1, s2]): both per epoch, each step multiplies (checked against Lightning 2.6.6);
+    # limit_train_batches 3 (an int) is a count: 3 updates an epoch.
+    path = lightning_py(tmp_path, """
+opt = torch.optim.SGD(self.parameters(), lr=0.5)
+s1 = torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=4)
+s2 = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+return [opt], [s1, s2]
+""", "max_epochs=6, limit_train_batches=3")
+    r = read(path, Inputs(dataset_size=37, batch_size=4))
+    per_epoch = [0.5 * (0.5 + 0.5 * min(e, 4) / 4) * 0.9 ** e for e in range(6)]
+    np.testing.assert_allclose(r.groups["0"], np.repeat(per_epoch, 3), rtol=1e-12)
+
+
+@pytest.mark.parametrize("body, trainer, message", [
+    ("opt = torch.optim.SGD(self.parameters(), lr=self.hparams.lr)\nreturn opt",
+     "max_epochs=1", "self.hparams.lr"),
+    ("a = torch.optim.SGD(self.parameters(), lr=0.1)\n"
+     "b = torch.optim.Adam(self.parameters(), lr=0.1)\nreturn [a, b]", "max_epochs=1",
+     "2 optimizers"),
+    ("opt = torch.optim.SGD(self.parameters(), lr=0.1)\n"
+     "s = torch.optim.lr_scheduler.ReduceLROnPlateau(opt)\n"
+     "return {'optimizer': opt, 'lr_scheduler': s, 'monitor': 'val_loss'}", "max_epochs=1",
+     "monitored metric"),
+    ("opt = torch.optim.SGD(self.parameters(), lr=0.1)\n"
+     "s = torch.optim.lr_scheduler.StepLR(opt, 2)\n"
+     "return {'optimizer': opt, 'lr_scheduler': {'scheduler': s, 'frequency': 0}}",
+     "max_epochs=1", "frequency 0"),
+    ("opt = torch.optim.SGD(self.parameters(), lr=0.1)\nreturn opt", "max_epochs=args.epochs",
+     r"--set trainer\.max_epochs"),
+    ("opt = torch.optim.SGD(self.parameters(), lr=0.1)\nreturn opt",
+     "max_epochs=2, limit_train_batches=1.5", "limit_train_batches 1.5"),
+])
+def test_lightning_refusals_name_the_key(tmp_path, body, trainer, message):
+    path = lightning_py(tmp_path, body, trainer)
+    with pytest.raises(UsageError, match=message) as e:
+        read(path, Inputs(dataset_size=40, batch_size=8))
+    assert "\n" not in str(e.value)
+
+
+def test_lightning_cli_without_optimizer_or_batch_is_refused(tmp_path):
+    path = write(tmp_path, "config.yaml", "trainer:\n  max_epochs: 2\nmodel:\n  class_path: M\n")
+    with pytest.raises(UsageError, match="no optimizer"):
+        read(path, Inputs(dataset_size=40, batch_size=8))
+    path = write(tmp_path, "config.yaml", "trainer:\n  max_epochs: 2\noptimizer: "
+                                          "torch.optim.Adam\n")
+    with pytest.raises(UsageError, match="--batch-size"):
+        read(path, Inputs(dataset_size=40))
+    r = read(path, Inputs(dataset_size=40, batch_size=8))
+    assert list(r.groups["0"]) == [1e-3] * 10  # Adam's default lr, 5 updates x 2 epochs

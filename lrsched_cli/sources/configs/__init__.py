@@ -26,6 +26,10 @@ from .base import Inputs, Reading, parse_mapping, set_value
 FORMATS: dict[str, str] = {
     "hf": "Hugging Face Trainer TrainingArguments (JSON or YAML)",
     "deepspeed": "a DeepSpeed JSON config (its scheduler, optimizer and batch keys)",
+    "mmengine": "an MMEngine Python config (param_scheduler, train_cfg, optim_wrapper; "
+                "read, never run)",
+    "lightning": "a LightningCLI YAML, or a LightningModule's configure_optimizers (Python, "
+                 "read, never run)",
 }
 
 
