@@ -28,11 +28,11 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
     import numpy as np
 
 
-from ...errors import UsageError
-from .arith import cos, ipow, plain, pmin, ppow
-from .base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number
-from .expr import Call
-from .stream import Computed, closed
+from ....errors import UsageError
+from ..arith import cos, ipow, plain, pmin, ppow
+from ..base import REQUIRED, Ctx, Dialect, Fn, FrameworkError, bind, need_number
+from ..expr import Call
+from ..stream import Computed, closed
 
 R = REQUIRED
 Sched = Callable[[int], float]
