@@ -226,7 +226,7 @@ def test_keras_restart_index_is_keras_float32():
     assert v[121] == 1.0 and v[120] < 1e-3  # float64 logs said 4.999999999999999: 0.0
     v = ev("keras", "CosineDecayRestarts(1.0, 5, t_mul=1.2)", 12)
     assert v[11] < 1e-12 and v[5] == 1.0  # float32 says 1.9999999 at step 11: no restart yet
-    from lrsched_cli.sources.dialects.keras import _xla_log_f32
+    from lrsched_cli.sources.dialects.keras.float32 import _xla_log_f32
 
     # XLA's float32 log is not the correctly rounded one (that is 0.3646431565284729)
     assert float(_xla_log_f32(np.float32(1.44))) == 0.3646431267261505
