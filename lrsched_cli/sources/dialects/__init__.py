@@ -1,7 +1,15 @@
 """Framework dialects: paste the scheduler you train with, get its exact schedule.
 
-Each dialect module defines ``DIALECT`` (a :class:`~lrsched_cli.sources.dialects.base.Dialect`);
-they are imported only when used.
+Each dialect is a package (``torch``, ``hf``, ``timm``, ``optax``, ``keras``) whose
+``__init__`` has ``DIALECT`` (a :class:`~lrsched_cli.sources.dialects.base.Dialect`); they
+are imported only when used. What they share: ``expr`` and ``lambdas`` (a pasted call read
+with ``ast``, never evaluated), ``base`` (names, binding, the run context), ``stream`` (a
+schedule computed any range at a time) and ``arith`` (the framework's arithmetic in numpy).
+Here: the names, and a dialect's expression turned into a checked :class:`Series`.
+
+The dialects import only ``lrsched_cli.schedules``, ``series``, ``files``, ``errors``,
+``notices`` and each other: never the rest of ``lrsched_cli.sources``, never typer, click,
+rich, plotext or matplotlib (not even inside a function); numpy only inside functions.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ EAGER = 1 << 20  # values computed whole, before any output, up to this many
 
 def compute(dialect: str, expr: str, steps: int | None, base_lr: float,
             metrics: np.ndarray | None = None) -> Any:
-    """The :class:`~lrsched_cli.sources.dialects.base.Computed` of ``expr`` in ``dialect``: its
+    """The :class:`~lrsched_cli.sources.dialects.stream.Computed` of ``expr`` in ``dialect``: its
     length, settled and checked before anything is allocated, and its source."""
     from ...errors import UsageError
     from .base import FAILURES, Ctx, FrameworkError
