@@ -35,7 +35,9 @@ opt.param_groups]``. The tiny model (an embedding and an output layer marked
 ``is_embedding_or_output_parameter`` as Megatron marks them, a Linear with bias between) gives
 Megatron's usual groups: weights, no-weight-decay (biases and 1-D), and with ``--decoupled-lr``
 the embedding/output group(s) with their own ``max_lr``/``min_lr``. Groups with identical lrs are
-kept as ``"0"``; otherwise each is named by its index and Megatron's overrides.
+kept as ``"0"``; otherwise each is named by its index, its role (``weights``, ``embedding and
+output layer``, ``biases and 1-D parameters (no weight decay)``: what the flags and Megatron's
+rules decide for any GPT, not this toy model's parameter names) and its ``max_lr``/``min_lr``.
 
 How to re-run (from the repository root)::
 
@@ -323,12 +325,20 @@ def run(argv: list[str], world_size: int) -> tuple[list[list[float]], dict, list
         adam_beta2=args.adam_beta2,
     )
     groups = _get_param_groups([model], config, get_standard_config_overrides(config))
-    names = {id(p): n for n, p in model.named_parameters()}
     group_names = []
     for i, g in enumerate(groups):
         over = {k: g[k] for k in ("max_lr", "min_lr", "wd_mult") if k in g}
-        params = ",".join(names[id(p)] for p in g["params"])
-        group_names.append(f"{i}:{params} max_lr={over['max_lr']} min_lr={over['min_lr']}")
+        embedding = all(getattr(p, "is_embedding_or_output_parameter", False) for p in g["params"])
+        role = (
+            "embedding and output layer"
+            if embedding
+            else "biases and 1-D parameters (no weight decay)"
+            if over["wd_mult"] == 0.0
+            else "weights"
+        )
+        if embedding and over["wd_mult"] == 0.0:
+            role += ", no weight decay"
+        group_names.append(f"{i}:{role} max_lr={over['max_lr']} min_lr={over['min_lr']}")
     optimizer = torch.optim.AdamW(
         groups, lr=args.lr, weight_decay=args.weight_decay, betas=(args.adam_beta1, 0.999)
     )
