@@ -47,9 +47,10 @@ _SNIFF = re.compile(r"(^|[\s(=\"'])--(train-iters|train-samples|lr-decay-style|"
 
 def sniff(text: str, file_name: str) -> bool:
     """Text holding Megatron's schedule or batch flags (not a JSON/YAML mapping, not a
-    Python config)."""
+    Python file)."""
     head = text.lstrip()[:1]
-    return head not in ("{", "[") and not file_name.endswith((".json", ".yaml", ".yml")) \
+    return head not in ("{", "[") and not file_name.endswith((".json", ".yaml", ".yml",
+                                                               ".py")) \
         and _SNIFF.search(text) is not None
 
 

@@ -33,7 +33,7 @@ from typing import Any
 from ...errors import UsageError
 from . import mmengine_schedulers as ms
 from .base import Inputs, Reading, ceil_div, flat, need
-from .pyfile import Code, module_values
+from .pyfile import Code
 
 TRAINER = "MMEngine Runner (mmengine 0.10)"
 F = "mmengine"
@@ -50,13 +50,10 @@ def sniff(text: str, file_name: str) -> bool:
 
 
 def parse(text: str, file_name: str) -> dict[str, Any]:
-    """The module-level values of the config (literals; the rest as :class:`Code`)."""
-    doc = module_values(text, file_name)
-    if "_base_" in doc:
-        raise UsageError(f"{F}: '{file_name}' inherits from _base_ files, which lrsched does "
-                         "not merge: give it the merged config (MMEngine's "
-                         "Config.fromfile(path).dump('merged.py') writes one)")
-    return doc
+    """The module-level values of the config (:mod:`.mmengine_read`)."""
+    from .mmengine_read import config_values
+
+    return config_values(text, file_name)
 
 
 def build(doc: dict[str, Any], inputs: Inputs) -> Reading:
@@ -134,7 +131,8 @@ def _mapping(doc: dict[str, Any], key: str, required: bool = False) -> dict[str,
 def _literal(v: Any, key: str) -> None:
     if isinstance(v, Code):
         raise UsageError(f"{F}: {key} at line {v.line} is code lrsched does not run "
-                         f"({v.text[:60]!r}): write it as dicts, lists and numbers")
+                         f"({v.text[:60]!r}): write it as dicts, lists and numbers, or give "
+                         "--set")
 
 
 def _int(d: dict[str, Any], key: str, default: int, name: str) -> int:
@@ -176,6 +174,7 @@ def _scheduler_cfgs(doc: dict[str, Any]) -> list[dict[str, Any]]:
         raise UsageError(f"{F}: param_scheduler is a dict of several optimizers' schedulers, "
                          "which lrsched does not read: give one optimizer's list")
     for i, s in enumerate(items):
+        _literal(s.get("type") if isinstance(s, dict) else s, f"param_scheduler[{i}]")
         if not isinstance(s, dict) or not isinstance(s.get("type"), str):
             raise UsageError(f"{F}: param_scheduler[{i}] must be a dict with a type (one of: "
                              + ", ".join(ms.TYPES) + ")")
@@ -223,10 +222,10 @@ def _length(loader: dict[str, Any], inputs: Inputs, loop: str,
 def _accumulation(accum: int, length: int | None, max_iters: int, updates: int,
                   facts: list[tuple[str, str]], surprises: list[str]) -> None:
     if accum == 1:
-        facts.append(("updates", f"{updates} (one per iteration)"))
+        facts.append(("total updates", f"{updates} (one per iteration)"))
         return
-    facts.append(("updates", f"{updates} = iterations {max_iters} in windows of "
-                             f"accumulative_counts {accum}"))
+    facts.append(("total updates", f"{updates} = iterations {max_iters} in windows of "
+                                   f"accumulative_counts {accum}"))
     if length is not None and length % accum:
         surprises.append(f"accumulation windows cross epoch ends ({length} iterations an "
                          f"epoch, windows of {accum}): the counter is global")
@@ -254,6 +253,7 @@ def _param_groups(wrapper: dict[str, Any], doc: dict[str, Any], loader: dict[str
     if not isinstance(opt, dict):
         raise UsageError(f"{F}: optim_wrapper needs an optimizer dict with its lr")
     lr = opt.get("lr")
+    _literal(lr, "optim_wrapper.optimizer.lr")
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) \
             or lr < 0:
         raise UsageError(f"{F}: optim_wrapper.optimizer.lr {lr!r} is not allowed: a finite "

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...errors import UsageError
+from .pyfile import Code
 
 F = "mmengine"
 INF = int(1e9)  # MMEngine's default end
@@ -285,6 +286,7 @@ def make(cfg: dict[str, Any], kind: str, where: str) -> Scheduler:
                          "the optimizer's saved initial_lr): remove it")
     begin, end = cfg.get("begin", 0), cfg.get("end", INF)
     for key, v in (("begin", begin), ("end", end)):
+        _checked(v, key, kind, where)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise UsageError(f"{F}: {where}: {key} {v!r} is not a number")
     by_epoch = cfg.get("by_epoch", True)
@@ -294,6 +296,9 @@ def make(cfg: dict[str, Any], kind: str, where: str) -> Scheduler:
 
 
 def _checked(v: Any, key: str, kind: str, where: str) -> Any:
+    if isinstance(v, Code):
+        raise UsageError(f"{F}: {where}: {kind} {key} at line {v.line} is code lrsched does "
+                         f"not run ({v.text[:60]!r})")
     if v is None or key in ("anneal_strategy", "three_phase"):
         return v
     if key in ("milestones", "periods", "restart_weights", "eta_max") and isinstance(
