@@ -263,6 +263,8 @@ CASES: list[dict[str, Any]] = [
         "what": "optimizer auto on a short run: AdamW at lr round(0.002 * 5 / (4 + nc), 6) = "
         "0.002 for 1 class, lr0 0.05 ignored, warmup_bias_lr set to 0 (bias rises like the rest)",
         "dataset_size": 10,
+        # lrsched's input, not the trainer's: the class count the dataset's data.yaml holds
+        "sets": ["nc=1"],
         "file": args_yaml(
             10,
             """
@@ -476,6 +478,7 @@ def inputs_of(case: dict[str, Any]) -> dict[str, Any]:
         "batch_size": None,
         "world_size": 1,
         "epochs": None,
+        **({"sets": case["sets"]} if case.get("sets") else {}),
     }
 
 
