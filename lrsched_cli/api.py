@@ -32,18 +32,25 @@ def schedule(name: str, steps: int | str | None = None, **params: Any) -> Any:
 
 def config(path: str, *, dataset_size: int | None = None, batch_size: int | None = None,
            world_size: int = 1, epochs: float | None = None, set: tuple[str, ...] = (),
-           type: str | None = None) -> Any:
+           type: str | None = None, metrics: Any = None) -> Any:
     """The lr of every optimizer update a training config makes, as its trainer counts them
     (``lrsched table config FILE``): a float64 array, or a dict from parameter-group name
     to array when the trainer's groups have different rates.
 
     The keywords are the command line's options (``set=("trainer.max_epochs=2",)`` is
-    ``--set``); what is missing or refused raises :class:`lrsched_cli.errors.UsageError`.
+    ``--set``; ``metrics``, a file name or a sequence of numbers, is ``--metrics``); what is
+    missing or refused raises :class:`lrsched_cli.errors.UsageError`.
     """
     from .sources.configs import Inputs, read
 
+    read_metrics = None
+    if metrics is not None:
+        from .files.metrics import read_metrics as _read
+
+        read_metrics = tuple(float(x) for x in _read(metrics, allow_nonfinite=True))
     r = read(path, Inputs(dataset_size=dataset_size, batch_size=batch_size,
-                          world_size=world_size, epochs=epochs, sets=tuple(set)), type)
+                          world_size=world_size, epochs=epochs, sets=tuple(set),
+                          metrics=read_metrics), type)
     if len(r.groups) == 1:
         return next(iter(r.groups.values()))
     return dict(r.groups)

@@ -93,7 +93,8 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
         allowed = {
             "recipe": {"epochs", "size", "lr_max", "warmup", *registry.RUN_NAMES},
             "log": {"column", "tag", "step_offset", "step_scale", "steps_per_epoch"},
-            "config": {"type", "dataset_size", "batch_size", "world_size", "epochs", "set"},
+            "config": {"type", "dataset_size", "batch_size", "world_size", "epochs", "set",
+                       "metrics", "metrics_column"},
         }[name]
         allowed |= {"expr", key}
         flags = {"per_epoch", "drop_last"}

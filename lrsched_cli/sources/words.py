@@ -113,6 +113,9 @@ CONFIG_OPTIONS: tuple[Opt, ...] = (
     Opt("epochs", ("--epochs",), "E", "Epochs, where the epoch loop is yours (DeepSpeed)"),
     Opt("set", ("--set",), "KEY=VALUE", "Override or add a config value (dotted KEY, "
         "repeatable): --set trainer.max_epochs=2", kind="multi"),
+    Opt("metrics", ("--metrics",), "FILE|-", "The metric after each epoch, for a plateau "
+        "scheduler (timm)"),
+    Opt("metrics_column", ("--metrics-column",), "TEXT", "Column of a CSV metrics file"),
 )
 
 
@@ -233,8 +236,18 @@ def config_series(raw: dict[str, Any]) -> list[Any]:
         dataset_size=_number_or_none(raw, "dataset_size", CONFIG_OPTIONS),
         batch_size=_number_or_none(raw, "batch_size", CONFIG_OPTIONS),
         world_size=number(raw, "world_size", CONFIG_OPTIONS), epochs=epochs,
-        sets=tuple(raw.get("set") or ()))
+        sets=tuple(raw.get("set") or ()), metrics=_metrics_or_none(raw))
     return series(raw["file"], inputs, raw.get("type"))
+
+
+def _metrics_or_none(raw: dict[str, Any]) -> tuple[float, ...] | None:
+    """``--metrics`` read as the dialects read it (nan and inf kept: the trainer's own)."""
+    if raw.get("metrics") is None:
+        return None
+    from ..files.metrics import read_metrics
+
+    return tuple(float(x) for x in read_metrics(raw["metrics"], raw.get("metrics_column"),
+                                                allow_nonfinite=True))
 
 
 def _number_or_none(raw: dict[str, Any], name: str,

@@ -24,7 +24,9 @@ class Inputs:
 
     ``dataset_size``: training samples; ``batch_size``: per device, where the file lacks it;
     ``world_size``: data-parallel processes; ``epochs``: where the epoch loop is the user's
-    (DeepSpeed); ``sets``: ``KEY=VALUE`` overrides, dotted keys, applied in order.
+    (DeepSpeed); ``sets``: ``KEY=VALUE`` overrides, dotted keys, applied in order;
+    ``metrics``: the metric after each epoch, for a scheduler that follows it (``--metrics``;
+    nan where there is none).
     """
 
     dataset_size: int | None = None
@@ -32,6 +34,7 @@ class Inputs:
     world_size: int = 1
     epochs: float | None = None
     sets: tuple[str, ...] = ()
+    metrics: tuple[float, ...] | None = None
 
 
 @dataclass
