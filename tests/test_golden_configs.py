@@ -33,7 +33,14 @@ def _cases(key: str) -> list:
 def _inputs(case: dict) -> Inputs:
     i = case.get("inputs") or {}
     return Inputs(dataset_size=i.get("dataset_size"), batch_size=i.get("batch_size"),
-                  world_size=i.get("world_size") or 1, epochs=i.get("epochs"))
+                  world_size=i.get("world_size") or 1, epochs=i.get("epochs"),
+                  sets=tuple(i.get("sets") or ()), metrics=_metrics(case))
+
+
+def _metrics(case: dict) -> tuple[float, ...] | None:
+    """The case's metric after each epoch (null where the trainer evaluates none: nan)."""
+    m = case.get("metrics")
+    return None if m is None else tuple(float("nan") if x is None else float(x) for x in m)
 
 
 def _write(tmp_path: Path, case: dict) -> str:

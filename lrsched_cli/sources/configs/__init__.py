@@ -28,8 +28,13 @@ FORMATS: dict[str, str] = {
     "deepspeed": "a DeepSpeed JSON config (its scheduler, optimizer and batch keys)",
     "mmengine": "an MMEngine Python config (param_scheduler, train_cfg, optim_wrapper; "
                 "read, never run)",
+    "megatron": "Megatron-LM flags: a launch script's bash arrays or a file of flags (read, "
+                "never run)",
     "lightning": "a LightningCLI YAML, or a LightningModule's configure_optimizers (Python, "
                  "read, never run)",
+    "timm": "timm train.py's args.yaml (saved with a run, or given to --config)",
+    "ultralytics": "Ultralytics YOLO train args (a saved args.yaml, or lr0, lrf, nbs, ... "
+                   "by hand)",
 }
 
 
