@@ -76,7 +76,6 @@ _BUILTINS: dict[str, Callable[..., Any]] = {
     "pow": _pow3,
 }
 MODULE_ALIASES = ("math", "np", "numpy", "jnp", "jax.numpy")
-_NP_NAMES = {"minimum": min, "maximum": max, "abs": abs, "where": None, "clip": None}
 
 
 MAX_INT_BITS = 256  # integers in an expression: |x| < 2**256 (77 digits); beyond is a bomb
