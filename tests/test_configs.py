@@ -686,3 +686,13 @@ def test_mmengine_new_style_config_names_its_classes(tmp_path):
                  "optim_wrapper = dict(optimizer=dict(lr=0.01))\n")
     with pytest.raises(UsageError, match="read_base"):
         read(path, Inputs())
+
+
+def test_type_help_and_completion_name_every_format():
+    from lrsched_cli.commands.options import _completer
+    from lrsched_cli.sources.configs import FORMATS
+    from lrsched_cli.sources.words import CONFIG_OPTIONS
+
+    help_text = next(o for o in CONFIG_OPTIONS if o.name == "type").help
+    assert help_text.split(": ", 1)[1].split(", ") == list(FORMATS)
+    assert _completer("config_types", "config")("m") == [n for n in FORMATS if n[0] == "m"]

@@ -108,6 +108,12 @@ def _completer(kind: str | None, word: str) -> Callable[[str], list[str]] | None
         from ..schedules.groups import STYLES
 
         return lambda incomplete: [s for s in STYLES if s.startswith(incomplete)]
+    if kind == "config_types":
+        def complete_types(incomplete: str) -> list[str]:
+            from ..sources.configs import FORMATS
+
+            return [n for n in FORMATS if n.startswith(incomplete)]
+        return complete_types
     return None
 
 

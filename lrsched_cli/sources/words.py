@@ -101,9 +101,12 @@ LOG_OPTIONS: tuple[Opt | registry.Param, ...] = (
 
 
 CONFIG_OPTIONS: tuple[Opt, ...] = (
-    Opt("file", (), "FILE", "A training config: HF TrainingArguments (.json/.yaml); - for "
-        "stdin", kind="positional"),
-    Opt("type", ("--type",), "TYPE", "The config's format, where its content does not tell"),
+    Opt("file", (), "FILE", "A training config: HF TrainingArguments, a DeepSpeed JSON, an "
+        "MMEngine .py, Megatron-LM flags, a LightningCLI YAML or LightningModule .py, timm's "
+        "args.yaml, Ultralytics train args; - for stdin", kind="positional"),
+    Opt("type", ("--type",), "TYPE", "The config's format, where its content does not tell: "
+        "hf, deepspeed, mmengine, megatron, lightning, timm, ultralytics",
+        completion="config_types"),
     Opt("dataset_size", ("--dataset-size",), "N", "Training samples (what an epoch is)",
         number=(1, 10**12)),
     Opt("batch_size", ("--batch-size",), "B", "Samples per batch per process, where the "
