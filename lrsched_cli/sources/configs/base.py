@@ -78,19 +78,25 @@ def parse_mapping(text: str, file_name: str) -> dict[str, Any]:
             raise UsageError(f"'{file_name}' is not valid JSON: {e.msg} at line {e.lineno}, "
                              f"column {e.colno}") from None
     else:
-        import yaml
-
-        try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark is not None else ""
-            problem = getattr(e, "problem", None) or type(e).__name__
-            raise UsageError(f"'{file_name}' is not valid YAML: {problem}{where}") from None
+        doc = load_yaml(text, file_name)
     if not isinstance(doc, dict):
         raise UsageError(f"'{file_name}' holds no mapping of settings (a "
                          f"{type(doc).__name__} at its top)")
     return doc
+
+
+def load_yaml(text: str, file_name: str, loader: Any = None) -> Any:
+    """``text`` read as YAML with ``loader`` (a ``yaml.SafeLoader`` subclass; default the safe
+    loader itself); a syntax error is one line naming the place."""
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=loader or yaml.SafeLoader)  # noqa: S506 - safe loaders
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(e, "problem", None) or type(e).__name__
+        raise UsageError(f"'{file_name}' is not valid YAML: {problem}{where}") from None
 
 
 def set_value(doc: dict[str, Any], assignment: str) -> None:

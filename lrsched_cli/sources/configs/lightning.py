@@ -37,7 +37,7 @@ import re
 from typing import Any
 
 from ...errors import UsageError
-from .base import Inputs, Reading, flat, need, number
+from .base import Inputs, Reading, flat, load_yaml, need, number
 from .lightning_count import Run, count, stepping
 from .lightning_py import OPTIMIZER_LR, PyFile, Sched, configure, trainer_kwargs
 from .pyfile import parse_module
@@ -80,13 +80,7 @@ def parse(text: str, file_name: str) -> dict[str, Any]:
         |\.[0-9_]+(?:[eE][-+][0-9]+)?
         |[-+]?\.(?:inf|Inf|INF)
         |\.(?:nan|NaN|NAN))$""", re.X), list("-+0123456789."))
-    try:
-        doc = yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UsageError(f"'{file_name}' is not valid YAML: "
-                         f"{getattr(e, 'problem', None) or type(e).__name__}{where}") from None
+    doc = load_yaml(text, file_name, Loader)
     if not isinstance(doc, dict):
         raise UsageError(f"'{file_name}' holds no mapping of settings")
     return doc

@@ -33,7 +33,7 @@ import math
 from typing import Any
 
 from ...errors import UsageError
-from .base import Inputs, Reading, ceil_div, flat, need
+from .base import Inputs, Reading, ceil_div, flat, load_yaml, need
 from .timm_args import F, arguments, flags_as_text
 from .timm_loop import Sched, run, scheduler, updates_in_epoch
 
@@ -57,15 +57,7 @@ def detect(doc: dict[str, Any]) -> bool:
 
 def parse(text: str, file_name: str) -> dict[str, Any]:
     """The file as train.py reads it: ``yaml.safe_load`` (JSON text too)."""
-    import yaml
-
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UsageError(f"'{file_name}' is not valid YAML: "
-                         f"{getattr(e, 'problem', None) or type(e).__name__}{where}") from None
+    doc = load_yaml(text, file_name)
     if not isinstance(doc, dict):
         raise UsageError(f"'{file_name}' holds no mapping of train.py arguments")
     return doc
