@@ -10,7 +10,7 @@ from lrsched_cli import schedule
 from lrsched_cli.render.progress import PROGRESS_ABOVE, wanted
 
 
-@pytest.mark.parametrize("suffix", ["toml", "json"])
+@pytest.mark.parametrize("suffix", ["toml", "json", "yaml", "yml"])
 def test_save_then_read_gives_the_same_schedule(run, tmp_path, suffix):
     path = tmp_path / f"s.{suffix}"
     args = ["cosine", "--lr-max", "0.3", "--warmup", "5%", "--steps", "200"]
@@ -60,7 +60,7 @@ def test_example_files_work(run):
     ("lr_max = 0.1\n", "s.toml", 'needs schedule = "NAME"'),
     ("schedule = ", "s.toml", "is not valid TOML"),
     ("{", "s.json", "is not valid JSON"),
-    ('schedule = "cosine"', "s.yaml", "use a .toml or .json file name"),
+    ('schedule = "cosine"', "s.yml2", "use a .toml, .json or .yaml file name"),
     ('schedule = "torch"\n', "s.toml", 'needs expr = "CALL(...)"'),
     ('[[schedules]]\nschedule = "cosine"\n[[schedules]]\nschedule = "step"\n', "s.toml",
      "holds 2 schedules; 'export' takes one"),
@@ -127,3 +127,34 @@ def test_spec_naming_another_schedule_or_given_twice_is_refused(run, tmp_path):
     assert r.exit_code == 2 and "names 'step'" in r.stderr and "'cosine'" in r.stderr
     r = run("table", "--spec", str(spec), "--spec", str(spec))
     assert r.exit_code == 2 and "--spec given twice" in r.stderr
+
+
+def test_yaml_spec_files_hand_written_and_saved(run, tmp_path):
+    path = tmp_path / "team.yaml"
+    path.write_text("# the team's schedules\nschedules:\n"
+                    "  - label: A\n    schedule: cosine\n    lr_max: 0.1\n"
+                    "  - label: B\n    schedule: torch\n"
+                    "    expr: StepLR(step_size=3, gamma=0.5)\n    base_lr: 0.1\n")
+    r = run("compare", "--spec", str(path), "--steps", "7", "-f", "csv")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "step,A,B"
+    assert r.stdout.splitlines()[-1].endswith(",0.025")  # 0.1 * 0.5 ** (6 // 3)
+    saved = tmp_path / "again.yml"
+    run("compare", "--spec", str(path), "--steps", "7", "--save-spec", str(saved), "-f", "csv")
+    import yaml
+
+    doc = yaml.safe_load(saved.read_text())
+    assert [e["label"] for e in doc["schedules"]] == ["A", "B"]
+    assert run("compare", "--spec", str(saved), "-f", "csv").stdout == r.stdout
+
+
+@pytest.mark.parametrize("text, message", [
+    ("schedule: [cosine\n", "is not valid YAML"),
+    ("!!python/object:os.system {}\n", "is not valid YAML"),  # safe mode: no objects
+    ("- 1\n- 2\n", "expected a table of options"),
+])
+def test_bad_yaml_spec_files_are_refused(run, tmp_path, text, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    r = run("export", "--spec", str(path))
+    assert r.exit_code == 2 and message in r.stderr and "\n" not in r.stderr.strip()

@@ -267,10 +267,12 @@ def register(app: typer.Typer) -> None:
                                    help="File for --format (the format may come from its suffix)"),
         no_header: bool = typer.Option(False, "--no-header", metavar="", help="CSV without header"),
         spec_file: str = typer.Option(None, "--spec", metavar="FILE",
-                                      help="Schedules (and labels) from a .toml or .json file, "
+                                      help="Schedules (and labels) from a .toml, .json or .yaml "
+                                           "file, "
                                            "before any SPEC given"),
         save_spec: str = typer.Option(None, "--save-spec", metavar="FILE",
-                                      help="Also save these schedules to a .toml or .json file"),
+                                      help="Also save these schedules to a .toml, .json or "
+                                                ".yaml file"),
     ) -> None:
         """Compare schedules side by side: a chart, a table and where two of them differ."""
 

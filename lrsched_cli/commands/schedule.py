@@ -75,7 +75,7 @@ class ScheduleGroup(TyperGroup):
 
         if args[at] == "--spec":
             if at + 1 >= end:
-                raise UsageError("--spec needs a file name (.toml or .json)")
+                raise UsageError("--spec needs a file name (.toml, .json or .yaml)")
             path, rest = args[at + 1], args[:at] + args[at + 2:]
         else:
             path, rest = args[at].split("=", 1)[1], args[:at] + args[at + 1:]
@@ -109,7 +109,8 @@ class ScheduleGroup(TyperGroup):
 
 def _save_spec_option() -> tuple[str, Any, Any]:
     return ("save_spec", str, _out(None, "--save-spec", metavar="FILE",
-                                   help="Also save this schedule to a .toml or .json file "
+                                   help="Also save this schedule to a .toml, .json or "
+                                        ".yaml file "
                                         "(read it back with --spec FILE)"))
 
 

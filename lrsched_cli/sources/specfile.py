@@ -1,5 +1,5 @@
 """Schedules kept in files: ``--spec FILE`` reads one (or a list, for compare), and
-``--save-spec FILE`` writes one. TOML or JSON by the suffix; keys are the option names
+``--save-spec FILE`` writes one. TOML, JSON or YAML (read in safe mode) by the suffix; keys are the option names
 (``lr_max`` or ``lr-max``), plus ``schedule`` (a schedule or dialect name), ``expr`` (a
 dialect's call) and, for compare, ``label``::
 
@@ -29,9 +29,9 @@ def check_path(path: str) -> None:
 
 def _kind(path: str) -> str:
     ext = os.path.splitext(path)[1].lower()
-    if ext not in (".toml", ".json"):
-        raise UsageError(f"spec file '{path}': use a .toml or .json file name")
-    return ext[1:]
+    if ext not in (".toml", ".json", ".yaml", ".yml"):
+        raise UsageError(f"spec file '{path}': use a .toml, .json or .yaml file name")
+    return "yaml" if ext == ".yml" else ext[1:]
 
 
 def read(path: str) -> list[dict[str, Any]]:
@@ -43,6 +43,16 @@ def read(path: str) -> list[dict[str, Any]]:
     try:
         if kind == "json":
             doc = json.loads(raw)
+        elif kind == "yaml":
+            import yaml
+
+            try:
+                doc = yaml.safe_load(raw.decode("utf-8"))
+            except yaml.YAMLError as e:
+                mark = getattr(e, "problem_mark", None)
+                where = f" at line {mark.line + 1}" if mark is not None else ""
+                raise ValueError(f"{getattr(e, 'problem', None) or type(e).__name__}{where}") \
+                    from None
         else:
             try:
                 import tomllib
@@ -161,14 +171,32 @@ def _toml_value(v: Any) -> str:
     return json.dumps(str(v))  # a TOML basic string is JSON-escaped text
 
 
+def _plain(v: Any) -> Any:
+    """Tuples as lists: safe_dump writes only plain YAML."""
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
 def write(path: str, entries: list[dict[str, Any]]) -> None:
     """Write schedules as TOML or JSON (atomically)."""
     from ..files.output import atomic_file
 
     kind = _kind(path)
-    if kind == "json":
+    if kind in ("json", "yaml"):
         doc: Any = entries[0] if len(entries) == 1 else {"schedules": entries}
-        text = json.dumps(doc, indent=2) + "\n"
+        for e in entries:
+            for v in e.values():
+                if isinstance(v, float) and not math.isfinite(v):
+                    raise UsageError(f"cannot save {v!r} in a spec file")
+        if kind == "json":
+            text = json.dumps(doc, indent=2) + "\n"
+        else:
+            import yaml
+
+            text = yaml.safe_dump(_plain(doc), sort_keys=False, allow_unicode=True)
     elif len(entries) == 1:
         text = "".join(f"{k} = {_toml_value(v)}\n" for k, v in entries[0].items())
     else:
