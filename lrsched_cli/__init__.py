@@ -8,11 +8,12 @@ Python API::
 """
 
 __version__ = "0.1.0"
-__all__ = ["config", "schedule", "__version__"]
+API = ("config", "dialect", "log", "recipe", "schedule", "to_torch")
+__all__ = [*API, "__version__"]
 
 
 def __getattr__(name: str) -> object:  # PEP 562: the API is loaded on first use
-    if name in ("schedule", "config"):
+    if name in API:
         from . import api
 
         return getattr(api, name)

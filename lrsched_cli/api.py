@@ -1,5 +1,12 @@
-"""The Python API: ``from lrsched_cli import schedule`` (the package imports this module
-only when ``schedule`` is first used, so that ``lrsched`` starts without it)."""
+"""The Python API: what the command line computes, as numpy arrays.
+
+``schedule`` (native schedules), ``dialect`` (a framework's scheduler call), ``recipe``
+(published recipes), ``log`` (a training log's steps and rates), ``config`` (a training
+config's every update) and ``to_torch`` (any of them as a real ``LambdaLR``). The package
+imports this module only when one of them is first used, so ``lrsched`` starts without it.
+Every value is validated as on the command line: a bad one raises
+:class:`lrsched_cli.errors.UsageError` (a ``ValueError``).
+"""
 
 from __future__ import annotations
 
@@ -55,3 +62,102 @@ def config(path: str, *, dataset_size: int | None = None, batch_size: int | None
         return next(iter(r.groups.values()))
     return dict(r.groups)
 
+
+def _texts(params: dict[str, Any]) -> dict[str, Any]:
+    """Keyword values as the command line's raw option values (lists joined by commas)."""
+    out: dict[str, Any] = {}
+    for k, v in params.items():
+        if v is None or v is False:
+            continue
+        if isinstance(v, (list, tuple)):
+            v = ",".join(str(x) for x in v)
+        out[k] = v if v is True else str(v)
+    return out
+
+
+def _values(series: list[Any]) -> Any:
+    if len(series) == 1:
+        return series[0].values
+    return {s.params.get("group", s.label): s.values for s in series}
+
+
+def dialect(framework: str, expr: str, steps: int | str | None = None, *,
+            base_lr: float | None = None, **run: Any) -> Any:
+    """The rates a framework's scheduler gives (``lrsched export torch EXPR``): ``framework``
+    is torch, hf, timm, optax or keras, ``expr`` the call as pasted; ``run`` takes the
+    command's other options by Python name (``per_epoch=True, steps_per_epoch=10``,
+    ``metrics="metrics.csv"``, ``groups=...``).
+
+    >>> dialect("torch", "StepLR(step_size=2, gamma=0.5)", steps=5, base_lr=0.1).tolist()
+    [0.1, 0.1, 0.05, 0.05, 0.025]
+    """
+    from .schedules import groups as _groups
+    from .sources.words import DIALECTS, series_of
+
+    if framework not in DIALECTS:
+        from .errors import UsageError
+
+        raise UsageError(f"no dialect {framework!r}: allowed: {', '.join(DIALECTS)}")
+    raw = _texts({"expr": expr, "steps": steps, "base_lr": base_lr, **run})
+    group_raw, raw = _groups.split(raw)
+    return _values(_groups.apply(series_of(framework, raw), _groups.resolve(group_raw)))
+
+
+def recipe(name: str, steps: int | str | None = None, **options: Any) -> Any:
+    """A published recipe's rates (``lrsched export recipe NAME``): ``options`` as on the
+    command line by Python name (``size="7b"``, ``batch_size=256``, ``lr_max=...``).
+
+    >>> lr = recipe("llama2", steps=10000, size="7b")  # warmup 2000, cosine to 10%
+    >>> len(lr), round(float(lr.max()), 9), round(float(lr[-1]), 9)
+    (10000, 0.0003, 3e-05)
+    """
+    from .schedules import groups as _groups
+    from .sources.words import series_of
+
+    raw = _texts({"recipe": name, "steps": steps, **options})
+    group_raw, raw = _groups.split(raw)
+    return _values(_groups.apply(series_of("recipe", raw), _groups.resolve(group_raw)))
+
+
+def log(path: str, column: str | None = None, *, step_offset: int = 0,
+        step_scale: int = 1) -> tuple[Any, Any]:
+    """(steps, rates) a training log holds (``lrsched export log FILE``), as int64 and
+    float64 arrays; the format is told from the content."""
+    from .sources.logs import log_series
+
+    s = log_series(path, column, step_offset, quiet=True, step_scale=step_scale)
+    return s.steps, s.values
+
+
+def to_torch(optimizer: Any, lr: Any = None, /, steps: int | str | None = None,
+             **params: Any) -> Any:
+    """A real ``torch.optim.lr_scheduler.LambdaLR`` on ``optimizer`` that sets, at its step
+    ``k``, exactly the rate lrsched computed for step ``k`` (held at the last one after the
+    end). ``lr`` is an array (or a dict per parameter group, in the optimizer's group order)
+    from this API, or a schedule name whose rates ``schedule(lr, steps, **params)`` gives.
+
+    LambdaLR sets ``initial_lr * factor``, and no factor makes that product every rate
+    exactly for every ``initial_lr``; so each group's ``initial_lr`` is set to 1.0 and the
+    factor is the rate itself. torch is imported only here.
+    """
+    import torch
+
+    if isinstance(lr, str):
+        lr = schedule(lr, steps, **params)
+    groups = optimizer.param_groups
+    per_group = list(lr.values()) if isinstance(lr, dict) else [lr] * len(groups)
+    if len(per_group) != len(groups):
+        from .errors import UsageError
+
+        raise UsageError(f"{len(per_group)} groups of rates for an optimizer with "
+                         f"{len(groups)} parameter groups")
+    lambdas = []
+    for g, values in zip(groups, per_group):
+        g["initial_lr"] = 1.0
+        rates = [float(v) for v in values]
+        if not rates:
+            from .errors import UsageError
+
+            raise UsageError("no rates to schedule")
+        lambdas.append(lambda k, rates=rates, last=len(rates) - 1: rates[min(k, last)])
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambdas)
