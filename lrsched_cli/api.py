@@ -82,14 +82,18 @@ def _values(series: list[Any]) -> Any:
 
 
 def dialect(framework: str, expr: str, steps: int | str | None = None, *,
-            base_lr: float | None = None, **run: Any) -> Any:
+            base_lr: float | None = None, var: Any = None, **run: Any) -> Any:
     """The rates a framework's scheduler gives (``lrsched export torch EXPR``): ``framework``
-    is torch, hf, timm, optax or keras, ``expr`` the call as pasted; ``run`` takes the
-    command's other options by Python name (``per_epoch=True, steps_per_epoch=10``,
-    ``metrics="metrics.csv"``, ``groups=...``).
+    is torch, hf, timm, optax or keras, ``expr`` the call as pasted; ``var`` the values of
+    the names it uses (``--var``): a mapping (``{"epochs": 90, "len(train_loader)": 500}``)
+    or ``"NAME=VALUE"`` texts; ``run`` takes the command's other options by Python name
+    (``per_epoch=True, steps_per_epoch=10``, ``metrics="metrics.csv"``, ``groups=...``).
 
     >>> dialect("torch", "StepLR(step_size=2, gamma=0.5)", steps=5, base_lr=0.1).tolist()
     [0.1, 0.1, 0.05, 0.05, 0.025]
+    >>> dialect("torch", "CosineAnnealingLR(opt, T_max=epochs * len(loader))",
+    ...         var={"epochs": 2, "len(loader)": 2}).round(3).tolist()
+    [1.0, 0.854, 0.5, 0.146]
     """
     from .schedules import groups as _groups
     from .sources.words import DIALECTS, series_of
@@ -99,8 +103,22 @@ def dialect(framework: str, expr: str, steps: int | str | None = None, *,
 
         raise UsageError(f"no dialect {framework!r}: allowed: {', '.join(DIALECTS)}")
     raw = _texts({"expr": expr, "steps": steps, "base_lr": base_lr, **run})
+    if var is not None:
+        raw["var"] = _var_texts(var)
     group_raw, raw = _groups.split(raw)
     return _values(_groups.apply(series_of(framework, raw), _groups.resolve(group_raw)))
+
+
+def _var_texts(var: Any) -> list[str]:
+    """``var=`` as ``--var NAME=VALUE`` texts: a mapping's values written as the Python
+    literals they are (``repr``: a string stays a string), texts as given."""
+    from collections.abc import Mapping
+
+    if isinstance(var, str):
+        return [var]
+    if isinstance(var, Mapping):  # (a numpy number or array as the Python value it holds)
+        return [f"{k}={(v.tolist() if hasattr(v, 'tolist') else v)!r}" for k, v in var.items()]
+    return [str(v) for v in var]
 
 
 def recipe(name: str, steps: int | str | None = None, **options: Any) -> Any:

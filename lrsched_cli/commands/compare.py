@@ -145,12 +145,17 @@ def _save(path: str, texts: Sequence[str], labels: Sequence[str], steps: str | N
     import shlex
 
     from ..sources import specfile
+    from ..sources.words import DIALECTS
+    from ..sources.words import options as _options
     from ..sources.words import typed as _typed
 
     entries = []
     for text, label in zip(texts, labels):
         words = shlex.split(text)
         entry: dict = {"schedule": words[0], "label": label}
+        multi = {f.lstrip("-").replace("-", "_")  # repeatable (--var, --set): kept as a list
+                 for o in (_options(words[0]) if words[0] in (*DIALECTS, "config") else ())
+                 if o.kind == "multi" for f in o.flags}
         rest = words[1:]
         if rest and not rest[0].startswith("-"):
             entry["expr"] = rest.pop(0)
@@ -158,7 +163,10 @@ def _save(path: str, texts: Sequence[str], labels: Sequence[str], steps: str | N
         while i < len(rest):
             key = rest[i].lstrip("-").replace("-", "_")
             if i + 1 < len(rest) and not (rest[i + 1].startswith("--")):
-                entry[key] = _typed(rest[i + 1])
+                if key in multi:
+                    entry.setdefault(key, []).append(rest[i + 1])
+                else:
+                    entry[key] = _typed(rest[i + 1])
                 i += 2
             else:
                 entry[key] = True

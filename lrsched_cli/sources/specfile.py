@@ -1,7 +1,8 @@
 """Schedules kept in files: ``--spec FILE`` reads one (or a list, for compare), and
-``--save-spec FILE`` writes one. TOML, JSON or YAML (read in safe mode) by the suffix; keys are the option names
-(``lr_max`` or ``lr-max``), plus ``schedule`` (a schedule or dialect name), ``expr`` (a
-dialect's call) and, for compare, ``label``::
+``--save-spec FILE`` writes one. TOML, JSON or YAML (read in safe mode) by the suffix; keys
+are the option names (``lr_max`` or ``lr-max``), plus ``schedule`` (a schedule or dialect
+name), ``expr`` (a dialect's call), ``var`` (the values of its names: ``{epochs = 90,
+"args.lr" = 0.1}`` or a list of ``"NAME=VALUE"`` texts) and, for compare, ``label``::
 
     schedule = "cosine"
     lr_max = 0.1
@@ -113,7 +114,7 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
             raise UsageError(f"spec file '{path}': schedule = \"{name}\" needs expr = "
                              "\"CALL(...)\"")
         words.append(entry["expr"])
-        allowed = {"base_lr", "lr", "epochs", "max_epochs", "metrics", "metrics_column",
+        allowed = {"base_lr", "lr", "epochs", "max_epochs", "metrics", "metrics_column", "var",
                    *registry.RUN_NAMES}
         flags = {"per_epoch", "drop_last"}
     else:
@@ -146,8 +147,48 @@ def to_words(entry: dict[str, Any], path: str) -> list[str]:
             for v in value if isinstance(value, list) else [value]:
                 words += [flag, _text(v, key, path)]
             continue
+        if is_dialect and norm == "var":  # a table of names, or a list of NAME=VALUE
+            words += [w for text in _var_texts(value, key, path) for w in (flag, text)]
+            continue
         words += [flag, _text(value, key, path)]
     return words
+
+
+def _var_texts(value: Any, key: str, path: str) -> list[str]:
+    """``var = {epochs = 90, "args.lr" = 0.1}`` (a nested table's keys joined by dots:
+    TOML reads ``{args.lr = 0.1}`` as one) or ``var = ["epochs=90", ...]`` as the
+    ``--var NAME=VALUE`` texts, each value written as the Python literal it is."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    if isinstance(value, dict):
+        out = []
+
+        def walk(d: dict[str, Any], prefix: str) -> None:
+            for k, v in d.items():
+                name = f"{prefix}{k}"
+                if isinstance(v, dict) and v and all(isinstance(x, str) for x in v):
+                    walk(v, name + ".")
+                elif v is None or isinstance(v, (bool, int, float, str, list)):
+                    out.append(f"{name}={_literal_text(v, f'{key}.{name}', path)}")
+                else:
+                    raise UsageError(f"spec file '{path}': {key}.{name} = {v!r} is not a "
+                                     "number, text or list")
+        walk(value, "")
+        return out
+    raise UsageError(f"spec file '{path}': {key} must be a table of names and values "
+                     "({epochs = 90}) or a list of \"NAME=VALUE\" texts")
+
+
+def _literal_text(v: Any, key: str, path: str) -> str:
+    """``v`` as the Python literal ``--var`` reads (the value is the file's own)."""
+    if isinstance(v, float) and not math.isfinite(v):
+        raise UsageError(f"spec file '{path}': {key} holds {v!r}, which is not a number "
+                         "lrsched computes with")
+    if isinstance(v, list):
+        return "[" + ", ".join(_literal_text(x, key, path) for x in v) + "]"
+    return repr(v)
 
 
 def spec_texts(path: str) -> tuple[list[str], list[str | None]]:

@@ -60,6 +60,9 @@ def dialect_options(dialect: str) -> tuple[Opt | registry.Param, ...]:
     return (
         Opt("expr", (), "EXPR", "The call, quoted: " + DESCRIPTIONS[dialect][1],
             kind="positional", completion="dialect"),
+        Opt("var", ("--var",), "NAME=VALUE", "A value for a name the expression uses "
+            "(repeatable): --var epochs=90 --var \"len(train_loader)=500\" --var args.lr=0.1; "
+            "a number, or a Python literal (a list, a string in quotes)", kind="multi"),
         Opt("base_lr", ("--base-lr", "--lr"), "FLOAT", "The optimizer's learning rate, which "
             "the scheduler multiplies  \\[default: 1, i.e. the factor]"),
         Opt("steps", ("--steps", "--epochs", "--max-epochs"), "STEPS", "Number of values  "

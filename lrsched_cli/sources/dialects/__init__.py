@@ -38,14 +38,23 @@ EAGER = 1 << 20  # values computed whole, before any output, up to this many
 
 
 def compute(dialect: str, expr: str, steps: int | None, base_lr: float,
-            metrics: np.ndarray | None = None) -> Any:
+            metrics: np.ndarray | None = None, bindings: Any = None) -> Any:
     """The :class:`~lrsched_cli.sources.dialects.stream.Computed` of ``expr`` in ``dialect``: its
-    length, settled and checked before anything is allocated, and its source."""
+    length, settled and checked before anything is allocated, and its source.
+
+    ``bindings`` (:func:`~lrsched_cli.sources.dialects.expr.parse_vars` of ``--var``, or
+    None for lrsched's own expressions): the values of the names the expression uses; a
+    name left unbound is refused, and a binding it never uses is said in a note."""
     from ...errors import UsageError
     from .base import FAILURES, Ctx, FrameworkError
 
     d = get(dialect)
-    node = d.parse(expr)
+    node = d.parse(expr, bindings)
+    if bindings is not None:
+        from ...notices import note
+
+        for var in bindings.unused():
+            note(f"--var {var.name} is not used: {dialect} {_short(expr)} never names it")
     try:
         return d.evaluate(node, Ctx(steps=steps, base_lr=base_lr, metrics=metrics))
     except UsageError:
@@ -58,9 +67,9 @@ def compute(dialect: str, expr: str, steps: int | None, base_lr: float,
 
 
 def evaluate(dialect: str, expr: str, steps: int | None, base_lr: float,
-             metrics: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+             metrics: np.ndarray | None = None, bindings: Any = None) -> tuple[np.ndarray, int]:
     """(values, N) of ``expr`` in ``dialect``, all values at once (checked as series() does)."""
-    c = compute(dialect, expr, steps, base_lr, metrics)
+    c = compute(dialect, expr, steps, base_lr, metrics, bindings)
     return _checked(c.source, dialect, expr)(0, c.n), c.n
 
 
@@ -99,9 +108,10 @@ def _checked(source: Any, dialect: str, expr: str, eager: bool = True) -> Any:
 
 def series(dialect: str, expr: str, steps: int | None, base_lr: float,
            metrics: np.ndarray | None = None, start: int = 0, unit: str = "step",
-           label: str | None = None, run: Any = None) -> Series:
+           label: str | None = None, run: Any = None, bindings: Any = None) -> Series:
     """The series of ``expr``: ``steps`` values (None: the length the expression implies);
-    ``run`` (a :class:`~lrsched_cli.schedules.registry.Run`) for ``--per-epoch`` and lengths.
+    ``run`` (a :class:`~lrsched_cli.schedules.registry.Run`) for ``--per-epoch`` and lengths;
+    ``bindings`` the values of its names (``--var``, as :func:`compute` takes them).
 
     Up to EAGER values are computed whole at once (any error comes before any output); a
     longer run is computed chunk by chunk as it is written (export streams it in flat
@@ -111,7 +121,7 @@ def series(dialect: str, expr: str, steps: int | None, base_lr: float,
 
     from ...series import CHUNK, Series, held
 
-    c = compute(dialect, expr, steps, base_lr, metrics)
+    c = compute(dialect, expr, steps, base_lr, metrics, bindings)
     n = c.n
     source = _checked(c.source, dialect, expr, eager=n <= EAGER)
     values = source(0, n) if n <= EAGER else None
@@ -119,6 +129,8 @@ def series(dialect: str, expr: str, steps: int | None, base_lr: float,
         source(0, min(n, CHUNK))
     d = get(dialect)
     params: dict[str, Any] = {"expr": " ".join(expr.split())}
+    if bindings is not None and bindings.used:
+        params["vars"] = bindings.values()
     if d.uses_base_lr:
         params["base_lr"] = base_lr
     params["steps"] = n
@@ -167,6 +179,7 @@ def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
     from ...errors import UsageError
     from ...files.metrics import read_metrics
     from ...schedules import registry
+    from .expr import parse_vars
 
     run = registry.resolve_run(raw)  # --steps in any length form, --per-epoch, ...
     d = get(dialect)
@@ -176,10 +189,11 @@ def series_from_options(dialect: str, raw: dict[str, Any]) -> Series:
             raise UsageError(f"--base-lr does not apply to {dialect}: its schedules carry their "
                              "own values")
         base_lr = registry.parse_float(BASE_LR, raw["base_lr"])
+    bindings = parse_vars(raw.get("var"))  # before any file is read: a bad --var is said first
     metrics = None
     if raw.get("metrics") is not None:
         metrics = read_metrics(raw["metrics"], raw.get("metrics_column"), allow_nonfinite=True)
-    return series(dialect, raw["expr"], run.n, base_lr, metrics, run=run)
+    return series(dialect, raw["expr"], run.n, base_lr, metrics, run=run, bindings=bindings)
 
 
 def _base_lr_param() -> Any:

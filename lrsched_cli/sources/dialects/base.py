@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # numpy is imported when a schedule is computed, not to list 
 
 
 from ...errors import UsageError
-from .expr import Call, Placeholder, parse_call
+from .expr import Bindings, Call, Placeholder, default_slot, parse_call
 from .lambdas import Lambda
 
 REQUIRED = object()
@@ -109,11 +109,27 @@ class Dialect:
     evaluate: Callable[[Call, Ctx], Computed] = field(repr=False, default=None)  # type: ignore[assignment]
     allow_lambda_root: bool = False
 
-    def parse(self, text: str) -> Call | Lambda:
-        node = parse_call(text, allow_lambda_root=self.allow_lambda_root)
+    def parse(self, text: str, bindings: Bindings | None = None) -> Call | Lambda:
+        """The call (or lambda) ``text`` holds; with ``bindings`` (``--var``), its names
+        bound first and every name left unbound refused in one line."""
+        node = parse_call(text, allow_lambda_root=self.allow_lambda_root, bindings=bindings,
+                          dialect=self.name, slot=self.optimizer_slot,
+                          check_root=self.check_name)
         if isinstance(node, Call):
             self.check_name(node)
         return node
+
+    def optimizer_slot(self, name: str, i: int) -> bool:
+        """Positional argument ``i`` of a call of ``name`` is the optimizer (a name there is
+        not one to bind): the first of a function that takes one, else the one its
+        parameters call ``optimizer`` (hf's ``get_scheduler``, torch's ChainedScheduler)."""
+        fn = self.functions.get(name)
+        if fn is None:  # int(...); or a name the dialect refuses, as without --var
+            return default_slot(name, i)
+        if fn.takes_optimizer:
+            return i == 0
+        names = fn.param_names()
+        return i < len(names) and names[i] == "optimizer"
 
     def check_name(self, call: Call) -> Fn:
         if call.qualifier and call.qualifier not in self.prefixes:
