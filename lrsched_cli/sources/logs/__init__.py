@@ -5,6 +5,10 @@ has each format, measured):
 
 - TensorBoard event files (a file, or a run folder holding them), read with the tensorboard
   package's own ``EventAccumulator`` (the optional extra ``lrsched-cli[tensorboard]``);
+- Weights & Biases runs (a run folder, or its ``run-<id>.wandb`` file), read with the wandb
+  SDK's own reader (the optional extra ``lrsched-cli[wandb]``), and W&B's CSV exports: a
+  chart's "Export as CSV" (``Step``, ``<run> - <metric>``, ``__MIN``, ``__MAX``) and a run's
+  history (``_step``, ``_runtime``, ``_timestamp`` and the metrics);
 - TensorBoard's "Download CSV" (``Wall time,Step,Value``);
 - Lightning's CSVLogger ``metrics.csv`` (``lr-SGD``, ``lr-AdamW/pg1``...; sparse rows);
 - the Hugging Face Trainer's ``trainer_state.json`` (``log_history[].learning_rate``);
@@ -18,7 +22,8 @@ A log keeps the steps it has (sparse logs are normal). Values a format stores in
 The package's face is :func:`read` (the format told from the content), :func:`log_series`
 and :class:`Log`; ``common`` holds the record and what every reader shares (choosing the
 series, tidying the steps), ``formats`` the readers of a file's bytes (CSV, JSON, JSONL,
-the HF Trainer's state, MLflow and bare columns, .npy), ``events`` the TensorBoard reader.
+the HF Trainer's state, MLflow and bare columns, .npy, W&B's CSV exports), ``events`` the
+TensorBoard reader, ``wandb_run`` the W&B run reader.
 
 No UI library (typer, click, rich, plotext, matplotlib), not even inside a function;
 never imports analysis, render or commands, nor the rest of sources (words, specs,
@@ -35,6 +40,7 @@ from ...series import Series
 from .common import Log, _err
 from .events import _event_files, _is_tfrecord, _read_tensorboard
 from .formats import _read_csv, _read_json, _read_jsonl, _read_npy, _read_numbers
+from .wandb_run import _is_wandb_file, _read_wandb, _wandb_files
 
 __all__ = ["Log", "log_series", "read"]
 
@@ -44,24 +50,35 @@ def read(path: str, column: str | None = None) -> Log:
     if path != "-" and not os.path.exists(path):
         raise _err(path, "no such file or folder")
     if os.path.isdir(path):
+        if _wandb_files(path):  # before event files: a W&B run may hold synced ones
+            return _read_wandb(path, column)
         if _event_files(path):
             return _read_tensorboard(path, column)
         state = os.path.join(path, "trainer_state.json")
         if os.path.isfile(state):
             return read(state, column)
-        raise _err(path, "a folder without TensorBoard event files or trainer_state.json")
+        raise _err(path, "a folder without TensorBoard event files, a W&B run (run-*.wandb) "
+                         "or trainer_state.json")
+    if path != "-" and os.path.isfile(path):
+        with open(path, "rb") as fh:
+            head = fh.read(7)
+        if _is_wandb_file(head):  # the SDK reads it as a stream: no size bound (runs grow big)
+            return _read_wandb(path, column)
     from ...files.reading import read_input
 
     data = read_input(path, "log", text=None, is_binary=lambda head: head.startswith(
-        b"\x93NUMPY") or _is_tfrecord(head[:64]))
+        b"\x93NUMPY") or _is_tfrecord(head[:64]) or _is_wandb_file(head))
     if data.startswith(b"\x93NUMPY"):
         return _read_npy(path, data, column)
     if _is_tfrecord(data[:64]):
         return _read_tensorboard(path, column)
+    if _is_wandb_file(data[:7]):
+        return _read_wandb(path, column, data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _err(path, "not a text file, TensorBoard event file or .npy array") from None
+        raise _err(path, "not a text file, TensorBoard event file, W&B run file or .npy "
+                         "array") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     stripped = text.lstrip()
     if not stripped:
@@ -76,8 +93,8 @@ def read(path: str, column: str | None = None) -> Log:
         return _read_csv(path, text, column)
     got = _read_numbers(path, text)
     if got is None:
-        raise _err(path, "not a format lrsched reads (TensorBoard, Lightning, HF Trainer, "
-                         "MLflow, Keras CSV, lrsched exports, a column of numbers)")
+        raise _err(path, "not a format lrsched reads (TensorBoard, W&B, Lightning, HF "
+                         "Trainer, MLflow, Keras CSV, lrsched exports, a column of numbers)")
     return got
 
 

@@ -1,7 +1,7 @@
 """The log formats read from a file's bytes: CSV (TensorBoard's download, Lightning,
-Keras, any CSV with a step column), JSON (the HF Trainer's ``trainer_state.json``,
-lrsched's exports, a list), JSONL, MLflow metric lines or a bare column of numbers, and
-.npy arrays. Each ``_read_FORMAT`` returns a :class:`Log`.
+Keras, W&B's chart and history exports, any CSV with a step column), JSON (the HF
+Trainer's ``trainer_state.json``, lrsched's exports, a list), JSONL, MLflow metric lines or
+a bare column of numbers, and .npy arrays. Each ``_read_FORMAT`` returns a :class:`Log`.
 
 No UI library (typer, click, rich, plotext, matplotlib), not even inside a function;
 never imports analysis, render or commands, nor the rest of sources (words, specs,
@@ -23,12 +23,15 @@ from .common import (
     _choose,
     _err,
     _is_float32,
+    _listing,
     _shown,
     _step,
     _steps,
     _tidy,
     _values,
+    is_lr_name,
 )
+from .wandb_run import is_step_name
 
 STEP_NAMES = ("step", "global_step", "iteration", "iter", "epoch", "steps", "_step")
 _MISSING = {"", "na", "nan", "none", "null", "n/a"}
@@ -56,8 +59,11 @@ def _read_csv(path: str, text: str, column: str | None) -> Log:
         raise _err(path, f"not CSV that lrsched can read: {e}") from None
     header = [h.strip() for h in rows[0]]
     body = [(i + 2, r) for i, r in enumerate(rows[1:]) if any(c.strip() for c in r)]
+    wandb = _wandb_csv(path, header)
     if header == ["Wall time", "Step", "Value"]:
         fmt, step_col, value_cols = "tensorboard-csv", "Step", [2]
+    elif wandb is not None:
+        fmt, step_col, value_cols = wandb
     else:
         low = [h.lower() for h in header]
         step_col = next((header[low.index(n)] for n in STEP_NAMES if n in low), None)
@@ -80,6 +86,17 @@ def _read_csv(path: str, text: str, column: str | None) -> Log:
     if fmt == "tensorboard-csv":
         name, note = "Value", ""
     else:
+        if fmt == "wandb-csv" and column is not None and column not in counts:
+            # a chart of one run: its metric's name picks '<run> - <metric>'
+            ends = [n for n in counts if n.endswith(f" - {column}")]
+            column = ends[0] if len(ends) == 1 else column
+        elif fmt == "wandb-csv" and column is None:
+            # the metric names the series, not the run ('lr-sweep-3 - train/loss' is a loss)
+            lr = {n: k for n, k in counts.items() if is_lr_name(n.rsplit(" - ", 1)[-1])}
+            if not lr:
+                raise _err(path, f"no learning-rate column found; it holds {_listing(counts)} "
+                                 "(pick one with --column)")
+            counts = lr
         name, note = _choose(path, counts, column)
     j = header.index(name)
     js = header.index(step_col) if step_col is not None else None
@@ -103,7 +120,56 @@ def _read_csv(path: str, text: str, column: str | None) -> Log:
     st, va = _tidy(path, np.array(steps, dtype=np.int64), np.array(values, dtype=np.float64),
                    np.array(lines))
     unit = "epoch" if (step_col or "").lower() == "epoch" else "step"
+    if fmt == "wandb-csv":
+        note = _wandb_group_note(path, header, body, name, step_col, note)
+    elif fmt == "wandb-history" and step_col != "_step":
+        said = f"steps from '{step_col}', the trainer's step (W&B's _step counts log calls)"
+        note = f"{note}; {said}" if note else f"log '{path}': {said}"
     return Log(st, va, name, fmt, _is_float32(va), unit, note)
+
+
+# --------------------------------------------------------------------------------------
+# Weights & Biases CSV exports (wandb_run has the run files).
+
+def _wandb_csv(path: str, header: list[str]) -> tuple[str, str, list[int]] | None:
+    """(format, step column, value columns) of a W&B CSV export; None for other CSV.
+
+    A chart's "Export as CSV": the x-axis first (``Step``, or the custom x-axis metric),
+    then ``<run> - <metric>``, ``... __MIN``, ``... __MAX`` per run (or group). A run's
+    history (``run.history().to_csv()``): ``_step``, ``_runtime``, ``_timestamp`` and the
+    metrics, an unnamed index column first.
+    """
+    if len(header) >= 2 and " - " in header[1] and any(
+            h.endswith(("__MIN", "__MAX")) for h in header[1:]):
+        x = header[0]
+        if x.lower().startswith(("relative time", "wall time")):
+            raise _err(path, f"a W&B chart export against '{x}', not a step; export the chart "
+                             "with Step (or the run's step metric) as its x-axis")
+        cols = [j for j, h in enumerate(header) if j and not h.endswith(("__MIN", "__MAX"))]
+        return "wandb-csv", x, cols
+    if header and header[0] == "Name" and {"State", "Runtime", "Created"} & set(header):
+        raise _err(path, "a W&B runs table export: one row per run (its config and summary), "
+                         "not a run's history; export the learning-rate chart as CSV instead")
+    if "_step" in header and {"_runtime", "_timestamp"} & set(header):
+        step = next((h for h in header if is_step_name(h)), "_step")
+        cols = [j for j, h in enumerate(header) if h and h != step and not h.startswith("_")]
+        return "wandb-history", step, cols
+    return None
+
+
+def _wandb_group_note(path: str, header: list[str], body: list, name: str, step_col: str,
+                      note: str) -> str:
+    """Say so when the column is a group's mean (its __MIN and __MAX differ)."""
+    if f"{name}__MIN" not in header or f"{name}__MAX" not in header:
+        return note
+    j, lo, hi = header.index(step_col), header.index(f"{name}__MIN"), header.index(
+        f"{name}__MAX")
+    for _, r in body:
+        if r[lo].strip() != r[hi].strip():
+            said = (f"'{name}' is the mean of a group of runs (its __MIN and __MAX differ, "
+                    f"first at {step_col} {r[j].strip()})")
+            return f"{note}; {said}" if note else f"log '{path}': {said}"
+    return note
 
 
 def _read_json(path: str, text: str, column: str | None) -> Log:
