@@ -36,20 +36,30 @@ def save_native(path: str, spec: Any, raw: dict[str, Any],
 
 
 def _do_table(series: list[Any], rows: int, at: str | None, chart: bool,
-              log_y: bool, height: int) -> None:
+              log_y: bool, height: int, spark: bool = False) -> None:
     from ..render.figure import default_title
     from ..render.terminal import stdout_console
     from ..render.view import show_terminal
     from .compare import parse_at
 
+    if spark:
+        for flag, given in (("--chart", chart), ("--at", at is not None)):
+            if given:
+                raise UsageError(f"--spark prints one line instead of the table: drop {flag}")
+        from ..render.view import show_sparks
+
+        show_sparks(series, stdout_console(), log_y=log_y)
+        return
     chosen = parse_at(at, series) if at else None  # (--rows, --height: bounded by their type)
     show_terminal(series, stdout_console(), rows, chosen, log_y=log_y, height=height,
                   chart=chart, title=default_title(series))
 
 
 def _do_plot(series: list[Any], output: str | None, log_y: bool, title: str | None,
-             dpi: int, quiet: bool) -> None:
+             figsize: str | None, dpi: int, style: str | None, x_unit: str | None,
+             normalize: bool, quiet: bool, lengths: dict[str, Any] | None = None) -> None:
     from ..render.figure import figure_format, save_figure
+    from .options import figure_look
 
     path = output or f"{_file_stem(series[0])}.png"
     if path != "-":
@@ -57,7 +67,9 @@ def _do_plot(series: list[Any], output: str | None, log_y: bool, title: str | No
     elif sys.stdout.isatty():
         raise UsageError("-o - writes a PNG image to stdout: redirect it (> x.png, | display) "
                          "or give -o FILE")
-    save_figure(series, path, log_y=log_y, title=title, dpi=dpi, quiet=quiet)
+    look = figure_look(figsize, style, x_unit, normalize, dpi)
+    save_figure(series, path, log_y=log_y, title=title, dpi=dpi, quiet=quiet, look=look,
+                lengths=[lengths or {}] * len(series))
     if not quiet and path != "-":
         note(f"wrote {path}")
 

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import UsageError
 from ..notices import note
-from .options import HEIGHT, ROWS, quiet_broken_pipe
+from .options import DPI, FIGURE_HELP, HEIGHT, ROWS, X_UNITS, quiet_broken_pipe, style_names
 
 if TYPE_CHECKING:  # numpy-backed; imported where used so that --help stays light
     from ..series import Series
@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # numpy-backed; imported where used so that --help stays ligh
 MIN_SPECS, MAX_SPECS = 2, 8
 MAX_CURVES = 32  # specs times their parameter groups
 LABEL_MAX = 32
+SPARK_ABOVE = 4  # more curves than this: the table has a sparkline of each (--no-spark: not)
 
 
 def _groups(words: Sequence[str]) -> list[tuple[str, ...]]:
@@ -177,11 +178,26 @@ def _save(path: str, texts: Sequence[str], labels: Sequence[str], steps: str | N
     specfile.write(path, entries)
 
 
+def _spec_lengths(text: str) -> dict:
+    """The steps per epoch and tokens per step a spec's run options give (for --x-unit)."""
+    from ..sources.specs import spec_words
+    from ..sources.words import parse_words
+    from .options import run_lengths
+
+    try:
+        return run_lengths(parse_words(spec_words(text))[1])
+    except UsageError:  # (parse_spec has read it: not reached)
+        return {}
+
+
 def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] | None,
                 rows: int, at: str | None, log_y: bool, height: int, plot: str | None,
                 fmt: str | None, output: str | None, header: bool,
-                save_spec: str | None = None) -> None:
-    """The whole ``compare`` command."""
+                save_spec: str | None = None, figure: dict | None = None,
+                grid: bool = False, spark: bool | None = None) -> None:
+    """The whole ``compare`` command. ``figure``: the --plot figure's options (size, dpi,
+    style, x_unit, normalize), ``grid``: small multiples; ``spark``: sparklines in the table
+    (None: when there are more than SPARK_ABOVE curves)."""
     from ..analysis.difference import Difference, difference
     from ..render import data_format
     from ..render.terminal import stdout_console
@@ -190,10 +206,23 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
     if not MIN_SPECS <= len(texts) <= MAX_SPECS:
         raise UsageError(f"compare takes {MIN_SPECS} to {MAX_SPECS} specs; {len(texts)} given")
     data_fmt = data_format(output, fmt)  # (--rows, --height: bounded by their click type)
+    figure = dict(figure or {})
+    dpi = figure.pop("dpi", None)
+    if plot is None:  # the figure's options without a figure: say so rather than ignore them
+        given = [f"--{k.replace('_', '-')}" for k, v in (*figure.items(), ("dpi", dpi),
+                                                         ("grid", grid))
+                 if v is not None and v is not False]
+        if given:
+            raise UsageError(f"{given[0]} sets how the --plot figure looks: give --plot FILE")
+    look = None
     if plot is not None:
         from ..render.figure import figure_format
+        from .options import figure_look
 
         figure_format(plot)
+        dpi = 150 if dpi is None else dpi
+        look = figure_look(figure.get("size"), figure.get("style"), figure.get("x_unit"),
+                           bool(figure.get("normalize")), dpi)
     if save_spec:
         from ..sources.specfile import check_path
 
@@ -205,8 +234,12 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
     if len(set(longs)) < len(longs):
         longs = list(names)
     series = []
+    panels: list[tuple[str, list[int]]] = []
+    lengths: list[dict] = []
     for text, label, long in zip(texts, names, longs):
         parsed = parse_spec(text, steps)
+        own = _spec_lengths(text) if look is not None and look.x_unit else {}
+        panels.append((long, []))
         parsed.series.label = label
         for s in parsed.all_series():
             if parsed.members is not None and len(parsed.members) > 1:  # a trainer's groups
@@ -217,6 +250,8 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
                 s.label = f"{label}/{s.label}"
             else:
                 s.long_label = long
+            panels[-1][1].append(len(series))
+            lengths.append(own)
             series.append(s)
     if len(series) > MAX_CURVES:
         raise UsageError(f"{len(series)} curves to compare (the specs' parameter groups "
@@ -235,16 +270,22 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
     if plot is not None:
         from ..render.figure import save_figure
 
-        save_figure(series, plot, log_y=log_y)
+        assert dpi is not None
+        save_figure(series, plot, log_y=log_y, dpi=dpi, look=look, lengths=lengths,
+                    panels=panels if grid else None)
         note(f"wrote {plot}")
     if data_fmt is None:  # a data format replaces the terminal view (-o FILE or stdout)
         from ..render.view import show_terminal
 
-        show_terminal(series, stdout_console(), rows, chosen, log_y, height, diff=diff)
+        show_terminal(series, stdout_console(), rows, chosen, log_y, height, diff=diff,
+                      spark=len(series) > SPARK_ABOVE if spark is None else spark)
     if data_fmt is not None and output not in (None, "-"):
         note(f"wrote {output}")
     if save_spec:  # only once the run has succeeded (a failed run leaves the file as it was)
         _save(save_spec, texts, names, steps)
+
+
+PANEL_FIGURE = "The --plot figure"
 
 
 def register(app: typer.Typer) -> None:
@@ -268,7 +309,29 @@ def register(app: typer.Typer) -> None:
         height: int = typer.Option(18, "--height", metavar="INT", help="Chart height in lines",
                                    click_type=HEIGHT),
         plot: str = typer.Option(None, "--plot", metavar="FILE",
-                                 help="Also save a figure of all curves (.png, .svg, .pdf)"),
+                                 help="Also save a figure of all curves (.png, .svg, .pdf, "
+                                      ".jpg, .webp)"),
+        size: str = typer.Option(None, "--size", "--figsize", metavar="WxH",
+                                 rich_help_panel=PANEL_FIGURE,
+                                 help=FIGURE_HELP["size"].replace("]", "; taller with --grid]")),
+        dpi: int = typer.Option(None, "--dpi", metavar="INT", click_type=DPI,
+                                help=FIGURE_HELP["dpi"], rich_help_panel=PANEL_FIGURE),
+        style: str = typer.Option(None, "--style", metavar="NAME", help=FIGURE_HELP["style"],
+                                  autocompletion=style_names, rich_help_panel=PANEL_FIGURE),
+        x_unit: str = typer.Option(None, "--x-unit", metavar="[step|epoch|token]",
+                                   help=FIGURE_HELP["x_unit"], rich_help_panel=PANEL_FIGURE,
+                                   autocompletion=lambda: list(X_UNITS)),
+        normalize: bool = typer.Option(False, "--normalize", metavar="",
+                                       help=FIGURE_HELP["normalize"],
+                                       rich_help_panel=PANEL_FIGURE),
+        grid: bool = typer.Option(False, "--grid", metavar="",
+                                  help="Small multiples: one small plot per spec, sharing the x "
+                                       "axis, each with its own lr axis (for curves of very "
+                                       "different sizes)", rich_help_panel=PANEL_FIGURE),
+        spark: bool = typer.Option(None, "--spark/--no-spark", show_default=False,
+                                   help="A sparkline of each curve in the table (a 'shape' "
+                                        "row; a column when the table is on its side)  "
+                                        f"\\[default: with more than {SPARK_ABOVE} curves]"),
         format: str = typer.Option(None, "--format", "-f", metavar="[csv|json|jsonl|npy]",
                                    help="Write the values instead of the chart (to stdout or -o)"),
         output: str = typer.Option(None, "--output", "-o", metavar="FILE",
@@ -300,6 +363,8 @@ def register(app: typer.Typer) -> None:
             specs = texts + specs
         try:
             run_compare(specs, steps, labels, rows, at, log_y, height, plot, format, output,
-                        header=not no_header, save_spec=save_spec)
+                        header=not no_header, save_spec=save_spec,
+                        figure={"size": size, "dpi": dpi, "style": style, "x_unit": x_unit,
+                                "normalize": normalize}, grid=grid, spark=spark)
         except BrokenPipeError:
             quiet_broken_pipe()

@@ -85,6 +85,92 @@ def _out(default: Any, *flags: str, help: str, **kw: Any) -> Any:
 
 PANEL_GROUPS = "Parameter groups"
 
+DPI = Number("int", 10, 1200)
+X_UNITS = ("step", "epoch", "token")
+# the figure options of ``plot`` and ``compare --plot`` (one wording for both)
+FIGURE_HELP = {
+    "size": "Figure size in inches, WIDTHxHEIGHT (6x3.5; or 16x9cm; also --figsize)  "
+            "\\[default: 7x4.2]",
+    "dpi": "Dots per inch: the pixels of a PNG, JPG or WebP are --size x --dpi  "
+           "\\[default: 150]",
+    "style": "default (lrsched's light look), dark, or any matplotlib style (ggplot, "
+             "seaborn-v0_8-paper, ...)",
+    "x_unit": "x axis in steps, epochs or tokens (epochs: the run's --steps-per-epoch; "
+              "tokens: --tokens-per-step)  \\[default: the schedule's own]",
+    "normalize": "Divide each curve by its own peak (compare shapes, not sizes)",
+}
+
+
+def style_names(incomplete: str = "") -> list[str]:
+    """``--style`` completions: lrsched's own and matplotlib's, from its style files (no
+    matplotlib import: completion stays fast)."""
+    import importlib.util
+
+    names = ["default", "dark"]
+    spec = importlib.util.find_spec("matplotlib")
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        lib = os.path.join(root, "mpl-data", "stylelib")
+        if os.path.isdir(lib):
+            names += sorted(f[:-len(".mplstyle")] for f in os.listdir(lib)
+                            if f.endswith(".mplstyle") and not f.startswith("_"))
+    return [n for n in names if n.startswith(incomplete)]
+
+
+def figure_options(dpi_default: Any = 150) -> list[tuple[str, Any, Any]]:
+    """(name, annotation, typer.Option) of the figure options ``plot`` and ``compare`` share:
+    --size, --dpi, --style, --x-unit, --normalize."""
+    return [
+        ("figsize", str, _out(None, "--size", "--figsize", metavar="WxH",
+                              help=FIGURE_HELP["size"])),
+        ("dpi", int, _out(dpi_default, "--dpi", click_type=DPI, metavar="INT",
+                          help=FIGURE_HELP["dpi"], show_default=False)),
+        ("style", str, _out(None, "--style", metavar="NAME", help=FIGURE_HELP["style"],
+                            autocompletion=style_names)),
+        ("x_unit", str, _out(None, "--x-unit", metavar="[step|epoch|token]",
+                             help=FIGURE_HELP["x_unit"], autocompletion=lambda: list(X_UNITS))),
+        ("normalize", bool, _out(False, "--normalize", metavar="",
+                                 help=FIGURE_HELP["normalize"])),
+    ]
+
+
+def figure_look(size: str | None, style: str | None, x_unit: str | None, normalize: bool,
+                dpi: int) -> Any:
+    """The figure's :class:`~lrsched_cli.render.figure.Look` from the options, each checked
+    (a bad one refused in one line, before anything is computed)."""
+    from ..render.figure import (
+        FIG_HEIGHT_IN,
+        FIG_WIDTH_IN,
+        Look,
+        check_pixels,
+        check_style,
+        check_x_unit,
+        parse_size,
+    )
+
+    dims = parse_size(size) if size is not None else None
+    check_pixels(dims or (FIG_WIDTH_IN, FIG_HEIGHT_IN), dpi)
+    return Look(size=dims, style=check_style(style), x_unit=check_x_unit(x_unit),
+                normalize=normalize)
+
+
+def run_lengths(raw: dict[str, Any]) -> dict[str, Any]:
+    """The ``steps_per_epoch`` and ``tokens_per_step`` a command line's run options give
+    (--steps-per-epoch or --dataset-size/--batch-size; --tokens-per-step or --seq-len with
+    --batch-size), for ``--x-unit``; empty when it gives neither."""
+    from ..errors import UsageError
+
+    names = ("steps_per_epoch", "dataset_size", "batch_size", "grad_accum", "drop_last",
+             "seq_len", "tokens_per_step")
+    given = {k: raw.get(k) for k in names if raw.get(k) is not None and raw.get(k) is not False}
+    if not given:
+        return {}
+    try:
+        run = registry.resolve_run(given)
+    except UsageError:  # (the schedule's own reading reports it)
+        return {}
+    return {k: v for k, v in (("steps_per_epoch", run.steps_per_epoch),
+                              ("tokens_per_step", run.tokens_per_step)) if v is not None}
+
 
 def _flags_to_none(raw: dict[str, Any]) -> dict[str, Any]:
     """A flag left off is None (the registry's default), as for native schedules."""

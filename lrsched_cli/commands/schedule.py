@@ -5,6 +5,7 @@ each command does with its series is in :mod:`.actions`."""
 
 from __future__ import annotations
 
+import copy
 import inspect
 import sys
 from collections.abc import Callable
@@ -23,12 +24,13 @@ from .options import (
     PANEL_SCHEDULE,
     PANEL_WARMUP,
     ROWS,
-    Number,
     _flags_to_none,
     _opt_parameter,
     _option_for,
     _out,
+    figure_options,
     quiet_broken_pipe,
+    run_lengths,
 )
 
 
@@ -131,13 +133,16 @@ def _group_options(action: str) -> list[inspect.Parameter]:
 
 
 def _run_action(action: str, series: Any, group_raw: dict[str, Any], kw: dict[str, Any],
-                out_names: list[str]) -> None:
-    """Split ``series`` into its parameter groups (if asked) and run the action."""
+                out_names: list[str], raw: dict[str, Any] | None = None) -> None:
+    """Split ``series`` into its parameter groups (if asked) and run the action (``plot``
+    also gets the run lengths ``raw``'s options give, for ``--x-unit``)."""
     from ..schedules.groups import apply, resolve
 
     all_series = series if isinstance(series, list) else apply(series, resolve(group_raw))
+    extra = {"lengths": run_lengths(raw or {})} if action == "plot" else {}
     try:
-        ACTIONS[action](all_series, **{k: kw[k] for k in out_names if k != "save_spec"})
+        ACTIONS[action](all_series, **{k: kw[k] for k in out_names if k != "save_spec"},
+                        **extra)
     except BrokenPipeError:
         quiet_broken_pipe()
 
@@ -154,25 +159,33 @@ def _output_options_of(action: str) -> list[tuple[str, Any, Any]]:
             ("log_y", bool, _out(False, "--log-y", metavar="", help="Logarithmic chart axis")),
             ("height", int, _out(18, "--height", metavar="INT", click_type=HEIGHT,
                                  help="Chart height in lines")),
+            ("spark", bool, _out(False, "--spark", metavar="",
+                                 help="Print one line instead: the schedule as a sparkline "
+                                      "(▁▂▃▄▅▆▇█) with its min and max, as wide as the "
+                                      "terminal (60 characters when not a terminal)")),
         ]
     if action == "plot":
         return [
             ("output", str, _out(None, "--output", "-o", metavar="FILE", help="Image file: "
-                                 ".png, .svg or .pdf; - for a PNG on stdout  "
+                                 ".png, .svg, .pdf, .jpg or .webp; - for a PNG on stdout  "
                                  "\\[default: <schedule>.png]")),
             ("log_y", bool, _out(False, "--log-y", metavar="", help="Logarithmic lr axis")),
             ("title", str, _out(None, "--title", metavar="TEXT", help="Figure title  "
                                 "\\[default: the schedule and its parameters]")),
-            ("dpi", int, _out(150, "--dpi", click_type=Number("int", 10, 1200), metavar="INT",
-                              help="Resolution of a PNG")),
+            *figure_options(),
             ("quiet", bool, _out(False, "--quiet", "-q", metavar="",
                                  help="No progress bar or message on stderr")),
         ]
     if action == "code":
-        return [("framework", str, _out("torch", "--framework", metavar="[torch|hf|optax|keras]",
-                                        help="The framework to write code for",
-                                        autocompletion=lambda: ["torch", "hf", "optax",
-                                                                "keras"]))]
+        return [("framework", str, _out(
+            "torch", "--framework", metavar="[torch|hf|timm|optax|keras]",
+            help="The framework to write code for: its own class where one computes the "
+                 "schedule, else the formula, one branch per phase (torch and hf: LambdaLR "
+                 "with def lr_lambda(step); optax: join_schedules of the pieces, or a lambda; "
+                 "keras: a LearningRateSchedule subclass with keras.ops in __call__). timm: its "
+                 "scheduler classes only (Cosine, Poly, Step, MultiStep, WSD, Plateau); a "
+                 "schedule they cannot compute is refused, naming the frameworks that can",
+            autocompletion=lambda: ["torch", "hf", "timm", "optax", "keras"]))]
     if action == "export":
         from ..render import FORMATS
 
@@ -246,7 +259,7 @@ def build_command(action: str, entry: registry.Schedule) -> Any:
             return None
         from ..schedules.compose import evaluate
 
-        _run_action(action, evaluate(spec), group_raw, kw, out_names)
+        _run_action(action, evaluate(spec), group_raw, kw, out_names, raw)
         if save:  # only once the run has succeeded (a failed run leaves the file as it was)
             save_native(save, spec, raw, group_raw)
         return None
@@ -289,9 +302,16 @@ def _word_command(action: str, name: str, sig_params: list[inspect.Parameter],
     sig_params = [*sig_params, *group_params]
     annotations.update({p.name: str for p in group_params})
     out_names = []
+    own_flags = {f for p in sig_params for f in getattr(p.default, "param_decls", None) or ()}
     for opt_name, ann, opt in _output_options(action):
         if opt_name == "save_spec" and save is None:
             continue
+        taken = [f for f in opt.param_decls if f in own_flags]
+        if taken:  # recipe's --size (the model's): the figure's is --figsize there
+            opt = copy.copy(opt)
+            opt.param_decls = tuple(f for f in opt.param_decls if f not in own_flags)
+            opt.help = (opt.help or "").replace("also --figsize", f"{taken[0]} is the "
+                                                f"{name}'s own here")
         sig_params.append(inspect.Parameter(opt_name, inspect.Parameter.KEYWORD_ONLY,
                                             default=opt, annotation=ann))
         annotations[opt_name] = ann
@@ -305,7 +325,7 @@ def _word_command(action: str, name: str, sig_params: list[inspect.Parameter],
 
             check_path(kw["save_spec"])
         series = make_series(raw)
-        _run_action(action, series, group_raw, kw, out_names)
+        _run_action(action, series, group_raw, kw, out_names, raw)
         if save is not None and kw.get("save_spec"):  # only once the run has succeeded
             save(kw["save_spec"], {**raw, **group_raw})
         return None
@@ -377,9 +397,14 @@ def register(app: typer.Typer) -> None:
 
     for _action, _help in (
         ("table", "Print a schedule as a table in the terminal."),
-        ("plot", "Save a plot of a schedule (PNG, SVG or PDF)."),
+        ("plot", "Save a plot of a schedule (PNG, SVG, PDF, JPG or WebP)."),
         ("export", "Write a schedule's values as CSV, JSON, JSONL or NPY."),
-        ("code", "Print code that builds a schedule in torch, hf, optax or keras."),
+        ("code", "Print code that builds a schedule in torch, hf, timm, optax or keras.\n\n"
+                 "The framework's own class where one computes the same values; otherwise the "
+                 "formula, one piece per phase: torch's LambdaLR with a def lr_lambda(step) "
+                 "(hf too), optax's join_schedules, a Keras LearningRateSchedule subclass. "
+                 "timm gets its own scheduler classes only: a schedule they cannot compute "
+                 "is refused in one line naming the frameworks that can."),
     ):
         app.add_typer(typer.Typer(cls=ScheduleGroup, rich_markup_mode="rich"),
                       name=_action, help=_help)

@@ -1,33 +1,63 @@
-"""The matplotlib figure (PNG, SVG, PDF). matplotlib is imported only here, only to plot."""
+"""The matplotlib figure (PNG, SVG, PDF, JPG, WebP). matplotlib is imported only here, only
+to plot.
+
+What a figure shows is set by :class:`Look` (size, dpi, style, the x unit, normalised curves,
+small multiples); whatever it shows, a series too dense to draw point by point is drawn from
+its streamed per-pixel envelope (:mod:`.scan`), never from all of its values.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import RuntimeFailure, UsageError
 from ..files.output import output_file, write_binary
 from ..series import Series, aligned
-from .numbers import label_number
+from .numbers import label_number, one
 
-FIGURE_FORMATS = ("png", "svg", "pdf")
+FIGURE_FORMATS = ("png", "svg", "pdf", "jpg", "jpeg", "webp")
+PILLOW_FORMATS = ("jpg", "jpeg", "webp")  # matplotlib writes these with Pillow
 # Colour-blind-safe (Okabe-Ito) colours, and line styles so that print in grey still reads.
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
           "#F0E442")
+# The same hues for a dark background: the light ones first, white for black.
+DARK_COLORS = ("#56B4E9", "#E69F00", "#009E73", "#F0E442", "#CC79A7", "#D55E00", "#FFFFFF",
+               "#0072B2")
 STYLES = ("-", "--", "-.", ":", "-", "--", "-.", ":")
 
 
 def figure_format(path: str) -> str:
-    """The format a path's suffix asks for; a UsageError for anything else."""
+    """The format a path's suffix asks for; a UsageError for anything else (and for a JPG or
+    WebP that the installed Pillow cannot write)."""
     suffix = os.path.splitext(path)[1].lower().lstrip(".")
     if suffix not in FIGURE_FORMATS:
-        raise UsageError(f"cannot tell the plot format from '{path}': use a .png, .svg or .pdf "
-                         "file name")
+        raise UsageError(f"cannot tell the plot format from '{path}': use a .png, .svg, .pdf, "
+                         ".jpg or .webp file name")
+    if suffix in PILLOW_FORMATS:
+        _check_pillow(suffix)
     return suffix
+
+
+def _check_pillow(suffix: str) -> None:
+    """matplotlib writes JPG and WebP through Pillow (one of its own dependencies, so it is
+    normally there); say so plainly when it is not, or cannot write WebP."""
+    try:
+        from PIL import features
+    except ImportError:
+        raise RuntimeFailure(f"writing a .{suffix} file needs Pillow, which matplotlib "
+                             "normally installs with itself and is missing here: pip install "
+                             "pillow, or use .png") from None
+    if suffix == "webp" and not features.check("webp"):
+        raise RuntimeFailure("this Pillow was built without WebP support: reinstall Pillow "
+                             "(pip install --force-reinstall pillow), or use .png")
 
 
 def _param_text(params: dict[str, Any]) -> str:
@@ -83,8 +113,147 @@ def default_title(series: Sequence[Series]) -> str:
     return f"{len(series)} learning-rate schedules compared, {span}"
 
 
-FIG_WIDTH_IN = 7.0
+FIG_WIDTH_IN, FIG_HEIGHT_IN = 7.0, 4.2
 REDUCE_ABOVE = 4  # points per horizontal pixel beyond which a series is reduced
+WIDTH_IN, HEIGHT_IN = (2.0, 40.0), (1.5, 40.0)  # --size bounds, inches
+MAX_SIDE_PX = 12_000  # pixels a side at most (size x dpi)
+X_UNITS = ("step", "epoch", "token")
+HOUSE_STYLES = ("default", "dark")  # lrsched's own looks; any matplotlib style name too
+SIZE_ALLOWED = ("WIDTHxHEIGHT in inches, e.g. 6x3.5, or in cm, e.g. 16x9cm; width 2 to 40 in, "
+                "height 1.5 to 40 in")
+# lrsched's dark look: matplotlib's dark_background, on a dark grey rather than black
+DARK_BG = "#16191f"
+DARK_RC = {"figure.facecolor": DARK_BG, "axes.facecolor": DARK_BG,
+           "savefig.facecolor": DARK_BG, "savefig.edgecolor": DARK_BG,
+           "axes.edgecolor": "#8b929c", "axes.labelcolor": "#e6e6e6", "text.color": "#e6e6e6",
+           "xtick.color": "#b9bec6", "ytick.color": "#b9bec6", "grid.color": "#9aa0a8",
+           "legend.facecolor": DARK_BG, "legend.edgecolor": "#8b929c"}
+# editable text: SVG keeps <text> elements, PDF embeds TrueType (no Type 3 fonts); and
+# an SVG's ids from a fixed salt, so the same figure is the same file (as PNG and PDF are)
+TEXT_RC = {"svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42,
+           "svg.hashsalt": "lrsched"}
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a figure looks: ``size`` in inches (None: 7 x 4.2, taller for small multiples),
+    ``style`` (``default``, ``dark`` or a matplotlib style), ``x_unit`` (None: each series'
+    own unit, else step, epoch or token) and ``normalize`` (each curve divided by its own
+    peak)."""
+
+    size: tuple[float, float] | None = None
+    style: str = "default"
+    x_unit: str | None = None
+    normalize: bool = False
+
+
+def parse_size(text: str) -> tuple[float, float]:
+    """``6x3.5`` (inches), ``16x9cm``: (width, height) in inches, bounded."""
+    t = text.strip().lower().replace("×", "x").replace(" ", "")
+    scale = 1.0
+    if t.endswith("cm"):
+        scale, t = 1 / 2.54, t[:-2]
+    elif t.endswith("in"):
+        t = t[:-2]
+    bad = UsageError(f"invalid value for --size: '{text}' (allowed: {SIZE_ALLOWED})")
+    parts = t.split("x")
+    if len(parts) != 2:
+        raise bad
+    try:
+        w, h = (float(x) * scale for x in parts)
+    except ValueError:
+        raise bad from None
+    if not (WIDTH_IN[0] <= w <= WIDTH_IN[1] and HEIGHT_IN[0] <= h <= HEIGHT_IN[1]):
+        raise bad  # (nan fails the comparisons too)
+    return w, h
+
+
+def check_pixels(size: tuple[float, float], dpi: int) -> None:
+    """A UsageError for an image more than MAX_SIDE_PX pixels a side."""
+    w, h = size
+    pw, ph = round(w * dpi), round(h * dpi)
+    if max(pw, ph) > MAX_SIDE_PX:
+        raise UsageError(f"--size {w:g}x{h:g} at --dpi {dpi} is a {pw} x {ph} pixel image; at "
+                         f"most {MAX_SIDE_PX} pixels a side: a smaller --size or --dpi")
+
+
+def check_style(name: str | None) -> str:
+    """The style ``name`` stands for (case aside); a UsageError naming the close matches and
+    the allowed names for anything else."""
+    if name is None:
+        return "default"
+    n = name.strip()
+    if n.lower() in HOUSE_STYLES:
+        return n.lower()
+    import difflib
+
+    import matplotlib.style
+
+    avail = sorted(matplotlib.style.available)
+    by_lower = {s.lower(): s for s in avail}
+    if n.lower() in by_lower:
+        return by_lower[n.lower()]
+    close = [by_lower.get(c, c) for c in difflib.get_close_matches(
+        n.lower(), [*HOUSE_STYLES, *by_lower], n=3, cutoff=0.6)]
+    did = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+    raise UsageError(f"invalid value for --style: '{name}' ({did}allowed: default, dark, or a "
+                     f"matplotlib style: {', '.join(avail)})")
+
+
+def check_x_unit(text: str | None) -> str | None:
+    """step, epoch or token (plurals too); None stays None (each series' own unit)."""
+    if text is None:
+        return None
+    t = text.strip().lower()
+    t = t[:-1] if t.endswith("s") else t
+    if t not in X_UNITS:
+        raise UsageError(f"invalid value for --x-unit: '{text}' (allowed: one of "
+                         f"{', '.join(X_UNITS)})")
+    return t
+
+
+def x_factors(series: Sequence[Series], x_unit: str | None,
+              lengths: Sequence[Mapping[str, Any]] | None = None) -> list[float]:
+    """Per series, how many ``x_unit`` one of its rows is: from ``steps_per_epoch`` and
+    ``tokens_per_step`` in its params, else in ``lengths`` (what its command line said);
+    a UsageError naming the series that cannot know."""
+    out = []
+    for i, s in enumerate(series):
+        known = dict(lengths[i]) if lengths is not None else {}
+        known.update({k: s.params[k] for k in ("steps_per_epoch", "tokens_per_step")
+                      if s.params.get(k) is not None})
+        out.append(_x_factor(s, x_unit, known))
+    return out
+
+
+def _x_factor(s: Series, x_unit: str | None, known: Mapping[str, Any]) -> float:
+    own = s.unit
+    if x_unit is None or x_unit == own:
+        return 1.0
+    spe, tps = known.get("steps_per_epoch"), known.get("tokens_per_step")
+    recorded = s.is_log or "trainer" in s.params
+    if own not in ("step", "epoch"):
+        raise UsageError(f"--x-unit {x_unit}: '{s.label}' counts in {own}s, not steps")
+
+    def missing(what: str, how: str) -> UsageError:
+        hint = ("a log or a config's reading is plotted in its own steps: leave --x-unit off"
+                if recorded else how)
+        return UsageError(f"--x-unit {x_unit}: '{s.label}' does not say how many {what} ({hint})")
+
+    epoch_how = "give --steps-per-epoch K, or --dataset-size N with --batch-size B"
+    if own == "epoch" and spe is None:
+        raise missing("steps an epoch has", epoch_how)
+    steps_per_row = 1.0 if own == "step" else float(spe)
+    if x_unit == "step":
+        return steps_per_row
+    if x_unit == "epoch":
+        if spe is None:
+            raise missing("steps an epoch has", epoch_how)
+        return steps_per_row / float(spe)
+    if tps is None:
+        raise missing("tokens a step takes", "give --tokens-per-step T, or --seq-len L with "
+                      "--batch-size B")
+    return steps_per_row * float(tps)
 
 
 def envelope(s: Series, bins: int,
@@ -126,92 +295,229 @@ def _reduced(series: Sequence[Series], pixels: int,
     return out
 
 
+@contextlib.contextmanager
+def style_context(style: str) -> Iterator[None]:
+    """matplotlib's rcParams for ``style`` (and editable text in SVG and PDF) while the
+    figure is built and saved."""
+    import matplotlib.style
+
+    styles: list[Any] = [] if style == "default" else \
+        ["dark_background", DARK_RC] if style == "dark" else [style]
+    with matplotlib.style.context([*styles, TEXT_RC]):
+        yield
+
+
 def save_figure(series: Sequence[Series], path: str, log_y: bool = False,
                 title: str | None = None, dpi: int = 150, reduce: bool = True,
-                quiet: bool = False) -> None:
-    """Draw ``series`` on one set of axes and save to ``path`` (format from its suffix;
-    ``-``: a PNG on stdout)."""
+                quiet: bool = False, *, look: Look | None = None,
+                lengths: Sequence[Mapping[str, Any]] | None = None,
+                panels: Sequence[tuple[str, Sequence[int]]] | None = None) -> None:
+    """Draw ``series`` and save to ``path`` (format from its suffix; ``-``: a PNG on
+    stdout). ``look``, ``lengths`` and ``panels``: as :func:`build_figure`."""
     fmt = "png" if path == "-" else figure_format(path)
-    fig = build_figure(series, log_y, title, dpi, reduce, quiet)
+    look = look or Look()
+    with style_context(look.style):  # (ticks are made when saved: the style holds till then)
+        fig = build_figure(series, log_y, title, dpi, reduce, quiet, look=look,
+                           lengths=lengths, panels=panels)
 
-    def write(fh: Any) -> None:
-        fig.savefig(fh, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+        def write(fh: Any) -> None:
+            fig.savefig(fh, format=fmt, dpi=dpi, **_save_options(fmt))
 
-    if path == "-":  # a PNG to stdout, for a pipe (refused on a terminal)
-        from io import BytesIO
+        if path == "-":  # a PNG to stdout, for a pipe (refused on a terminal)
+            from io import BytesIO
 
-        buf = BytesIO()
-        write(buf)  # made whole first: a failure writes nothing
-        write_binary(None, lambda fh: fh.write(buf.getvalue()), "a PNG image")
-        return
-    with output_file(path, binary=True) as fh:
-        write(fh)
+            buf = BytesIO()
+            write(buf)  # made whole first: a failure writes nothing
+            write_binary(None, lambda fh: fh.write(buf.getvalue()), "a PNG image")
+            return
+        with output_file(path, binary=True) as fh:
+            write(fh)
+
+
+def _palette(style: str) -> Sequence[str]:
+    """The curves' colours: Okabe-Ito (its dark-background order for ``dark``), or a
+    matplotlib style's own colour cycle."""
+    if style == "default":
+        return COLORS
+    if style == "dark":
+        return DARK_COLORS
+    import matplotlib
+
+    return matplotlib.rcParams["axes.prop_cycle"].by_key().get("color") or COLORS
+
+
+def _chars(at_default: int, width: float) -> int:
+    """Characters of text a line holds across ``width`` inches, ``at_default`` across the
+    default figure's (less the lr axis' labels, about 0.9 in)."""
+    return max(16, int(at_default * (width - 0.9) / (FIG_WIDTH_IN - 0.9)))
+
+
+def _layout(panels: int) -> tuple[int, int]:
+    """(rows, columns) of small multiples: one column up to 3, then two."""
+    cols = 1 if panels <= 3 else 2
+    return -(-panels // cols), cols
 
 
 def build_figure(series: Sequence[Series], log_y: bool = False, title: str | None = None,
-                 dpi: int = 150, reduce: bool = True, quiet: bool = False) -> Any:
-    """The matplotlib Figure of ``series`` on one set of axes.
+                 dpi: int = 150, reduce: bool = True, quiet: bool = False, *,
+                 look: Look | None = None, lengths: Sequence[Mapping[str, Any]] | None = None,
+                 panels: Sequence[tuple[str, Sequence[int]]] | None = None) -> Any:
+    """The matplotlib Figure of ``series``: on one set of axes, or with ``panels`` (a title
+    and the indices of its series, per panel) as small multiples with a shared x axis and
+    each its own lr axis. ``lengths``: per series, the ``steps_per_epoch`` and
+    ``tokens_per_step`` its command line gave (for ``look.x_unit``).
 
     A series with more points than ~4 per horizontal pixel is drawn as its per-pixel
     min/max envelope (computed in chunks), so 10^7 steps plot about as fast as 10^3.
     """
+    look = look or Look()
+    with style_context(look.style):
+        return _build(series, log_y, title, dpi, reduce, quiet, look, lengths, panels)
+
+
+def _build(series: Sequence[Series], log_y: bool, title: str | None, dpi: int, reduce: bool,
+           quiet: bool, look: Look, lengths: Sequence[Mapping[str, Any]] | None,
+           panels: Sequence[tuple[str, Sequence[int]]] | None) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
 
-    fig = Figure(figsize=(FIG_WIDTH_IN, 4.2), layout="constrained")
-    ax = fig.add_subplot()
-    pixels = int(FIG_WIDTH_IN * dpi)
-    n = len(series)
-    # many parameter groups (layer-wise decay): one colour ramp, in layer order
-    ramp = n > len(COLORS) and all("group" in s.params for s in series)
-    every = max(1, -(-n // 12)) if n > 24 else 1  # legend entries kept readable
-    reduced = _reduced(series, pixels, quiet) if reduce else {}
-    longest = max(len(s.long_label) for s in series)
-    for i, s in enumerate(series):
-        if ramp:
-            shown = i % every == 0 or i == n - 1
-            style = dict(linewidth=1.4, color=matplotlib.colormaps["viridis"](0.92 * i / (n - 1)),
-                         linestyle="-", label=s.label if shown else "_nolegend_")
-        else:
-            style = dict(linewidth=1.6, color=COLORS[i % len(COLORS)],
-                         linestyle=STYLES[i % len(STYLES)],
-                         label="\n".join(textwrap.wrap(s.long_label, 90)) or s.label)
-        if i in reduced:
-            ax.plot(*reduced[i], **style)
-        elif s.is_log and len(s) <= 5000:  # logged points: marked where they are
-            ax.plot(s.steps, s.values, marker="o", markersize=3.5, linewidth=1.0,
-                    **{k: v for k, v in style.items() if k != "linewidth"})
-        else:
-            ax.plot(s.steps, s.values, drawstyle="steps-post", **style)
-    _number_ticks(ax, log_y)
-    if log_y:
-        # the points drawn (a dense series' envelope: never all of its values again)
-        cut = _log_floor([reduced[i][1] if i in reduced else s.values
-                          for i, s in enumerate(series)])
-        if cut is not None:
-            ax.set_ylim(bottom=cut)
-    ax.set_xlabel(series[0].unit if not log_y or cut is None else
-                  f"{series[0].unit}    (lr axis cut at {label_number(cut)}: the lowest values "
-                  "of some curves are not shown)")
-    ax.set_ylabel("learning rate")
     if title is not None:
         _check_math(title)
-    ax.set_title("\n".join(textwrap.wrap(title or default_title(series), 80)), fontsize=10,
-                 loc="left")
-    ax.grid(True, which="major", alpha=0.35, linewidth=0.6)
-    if log_y:
-        ax.grid(True, which="minor", alpha=0.12, linewidth=0.4)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.margins(x=0.01)
-    if ramp:
-        ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    elif len(series) > 3 or longest > 44:  # below the axes, where it covers no curve
-        fig.legend(frameon=False, fontsize=9, loc="outside lower center",
-                   ncols=1 if longest > 44 else 2 if longest > 24 else 3)
-    elif len(series) > 1:
-        ax.legend(frameon=False, fontsize=9)
+    n = len(series)
+    factors = x_factors(series, look.x_unit, lengths)  # refused before anything is computed
+    groups = [("", list(range(n)))] if panels is None else [(t, list(m)) for t, m in panels]
+    rows, cols = _layout(len(groups))
+    width, height = look.size or (FIG_WIDTH_IN, FIG_HEIGHT_IN if len(groups) == 1
+                                  else max(FIG_HEIGHT_IN, 1.1 + 1.6 * rows))
+    check_pixels((width, height), dpi)
+    pixels = max(50, int(width / cols * dpi))
+
+    # what is drawn of each series, in its rows; a dense one as its streamed envelope
+    reduced = _reduced(series, pixels, quiet) if reduce else {}
+    drawn: list[tuple[np.ndarray, np.ndarray, str]] = []
+    for i, s in enumerate(series):
+        if i in reduced:
+            x, y, kind = *reduced[i], "envelope"
+        elif s.is_log and len(s) <= 5000:  # logged points: marked where they are
+            x, y, kind = s.steps, s.values, "points"
+        else:
+            x, y, kind = s.steps, s.values, "steps"
+        drawn.append((x * factors[i] if factors[i] != 1.0 else x, y, kind))
+    peaks: list[float] = []
+    if look.normalize:
+        for s, (_, y, _kind) in zip(series, drawn):
+            peak = float(np.nanmax(y)) if len(y) and not np.all(np.isnan(y)) else math.nan
+            if not (math.isfinite(peak) and peak > 0):
+                raise UsageError(f"--normalize: '{s.label}' has no positive peak to divide by "
+                                 f"(its peak is {one(peak)})")
+            peaks.append(peak)
+        drawn = [(x, y / p, kind) for (x, y, kind), p in zip(drawn, peaks)]
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    if len(groups) == 1:
+        axes = [fig.add_subplot()]
+    else:
+        grid = fig.subplots(rows, cols, sharex=True, squeeze=False)
+        axes = list(grid.flat)
+        for k, spare in enumerate(axes[len(groups):], start=len(groups)):
+            spare.remove()  # an odd count in two columns: the one above shows the x ticks
+            axes[k - cols].xaxis.set_tick_params(which="both", labelbottom=True)
+        axes = axes[:len(groups)]
+    house = look.style in HOUSE_STYLES
+    colors = _palette(look.style)
+    # many parameter groups (layer-wise decay): one colour ramp, in layer order
+    ramp = n > len(colors) and all("group" in s.params for s in series)
+    ramp_from = 0.25 if look.style == "dark" else 0.0  # viridis' dark end on a dark ground
+    every = max(1, -(-n // 12)) if n > 24 else 1  # legend entries kept readable
+    wrap = _chars(90, width / cols)
+    lines: list[list[Any]] = [[] for _ in groups]
+    for g, (_, members) in enumerate(groups):
+        ax = axes[g]
+        for k, i in enumerate(members):
+            s = series[i]
+            # a line style tells curves on one axis apart; a small multiple's lone curve: solid
+            dash = STYLES[i % len(STYLES)] if len(groups) == 1 else \
+                STYLES[k % len(STYLES)] if len(members) > 1 else "-"
+            text = s.long_label if len(groups) == 1 else s.label
+            label = "\n".join(textwrap.wrap(text, wrap)) or s.label
+            if look.normalize and (len(groups) == 1 or len(members) > 1):
+                label += f" (peak {one(peaks[i], 4)})"
+            if ramp:
+                shown = i % every == 0 or i == n - 1
+                style = dict(linewidth=1.4, color=matplotlib.colormaps["viridis"](
+                    ramp_from + (0.92 - ramp_from) * i / (n - 1)), linestyle="-",
+                    label=s.label if shown else "_nolegend_")
+            else:
+                style = dict(linewidth=1.6, color=colors[i % len(colors)], linestyle=dash,
+                             label=label)
+            x, y, kind = drawn[i]
+            if kind == "envelope":
+                lines[g] += ax.plot(x, y, **style)
+            elif kind == "points":
+                lines[g] += ax.plot(x, y, marker="o", markersize=3.5, linewidth=1.0,
+                                    **{k: v for k, v in style.items() if k != "linewidth"})
+            else:
+                lines[g] += ax.plot(x, y, drawstyle="steps-post", **style)
+    cut_any = False
+    for g, (_, members) in enumerate(groups):
+        ax = axes[g]
+        _number_ticks(ax, log_y)
+        if log_y:
+            # the points drawn (a dense series' envelope: never all of its values again)
+            cut = _log_floor([drawn[i][1] for i in members])
+            if cut is not None:
+                ax.set_ylim(bottom=cut)
+                cut_any = True
+        if house:
+            ax.grid(True, which="major", alpha=0.35, linewidth=0.6)
+            if log_y:
+                ax.grid(True, which="minor", alpha=0.12, linewidth=0.4)
+            ax.spines[["top", "right"]].set_visible(False)
+        ax.margins(x=0.01)
+    unit = look.x_unit or series[0].unit
+    if log_y and cut_any:
+        xlabel = (f"{unit}    (lr axis cut at {label_number(cut)}: the lowest values of some "
+                  "curves are not shown)") if len(groups) == 1 else \
+            f"{unit}    (lr axes cut at their curves' lowest decades)"
+    else:
+        xlabel = unit
+    if look.normalize:
+        ylabel = f"learning rate / its peak, {one(peaks[0], 4)}" if n == 1 else \
+            "learning rate / each curve's peak"
+    else:
+        ylabel = "learning rate"
+    head = "\n".join(textwrap.wrap(title or default_title(series),
+                                   _chars(80, width)))
+    if len(groups) == 1:
+        ax = axes[0]
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(head, fontsize=10, loc="left")
+        longest = max(len(s.long_label) for s in series)
+        if ramp:
+            ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        elif len(series) > 3 or longest > 44:  # below the axes, where it covers no curve
+            fig.legend(frameon=False, fontsize=9, loc="outside lower center",
+                       ncols=1 if longest > 44 else 2 if longest > 24 else 3)
+        elif len(series) > 1:
+            ax.legend(frameon=False, fontsize=9)
+        return fig
+    size = matplotlib.rcParams["axes.labelsize"]
+    fig.supxlabel(xlabel, fontsize=size)
+    fig.supylabel(ylabel, fontsize=size)
+    fig.suptitle(head, fontsize=10, x=0.01, ha="left")
+    for g, (name, members) in enumerate(groups):
+        ax = axes[g]
+        text = name
+        if look.normalize and len(members) == 1:
+            text += f" (peak {one(peaks[members[0]], 4)})"
+        ax.set_title("\n".join(textwrap.wrap(text, wrap)), fontsize=9, loc="left")
+        if len(members) > 1:
+            shown = [ln for ln in lines[g] if not ln.get_label().startswith("_")][:8]
+            ax.legend(handles=shown, labels=[ln.get_label().rsplit("/", 1)[-1] for ln in shown],
+                      frameon=False, fontsize=7)
     return fig
 
 
@@ -231,8 +537,8 @@ def _check_math(title: str) -> None:
 
 
 def _step_label(x: float) -> str:
-    """A step tick: 500, 2.5k, 2M, 1.5B (never an offset like 1e7)."""
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+    """A step (epoch, token) tick: 500, 2.5k, 2M, 1.5B, 2T (never an offset like 1e7)."""
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= div and abs(x) >= 10_000:
             return f"{x / div:.4g}{suffix}"
     return f"{x:.4g}"
@@ -279,10 +585,15 @@ def _log_floor(values: Sequence[np.ndarray]) -> float | None:
     return floor if min(mins) < floor else None
 
 
-def _metadata(fmt: str) -> dict[str, Any]:
-    # Reproducible files: no creation date in SVG/PDF.
+def _save_options(fmt: str) -> dict[str, Any]:
+    """savefig's options for ``fmt``: reproducible files (no creation date in SVG/PDF);
+    JPG at quality 95, WebP lossless (line art: smaller and sharper than lossy)."""
     if fmt == "svg":
-        return {"Date": None}
+        return {"metadata": {"Date": None}}
     if fmt == "pdf":
-        return {"CreationDate": None}
-    return {}
+        return {"metadata": {"CreationDate": None}}
+    if fmt in ("jpg", "jpeg"):
+        return {"pil_kwargs": {"quality": 95}}
+    if fmt == "webp":
+        return {"pil_kwargs": {"lossless": True}}
+    return {"metadata": {}}

@@ -101,6 +101,7 @@ class Scan:
     stats: Stats
     at: np.ndarray  # values at the chosen steps (NaN where the series has no such step)
     points: tuple[np.ndarray, np.ndarray] | None  # what the chart draws
+    spark: tuple[np.ndarray, np.ndarray] | None = None  # per sparkline column: min, max
 
 
 def _picker(s: Series, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -113,13 +114,21 @@ def _picker(s: Series, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(ok), chosen[ok]
 
 
+def _spark_columns(width: int, first: int, last: int) -> Columns:
+    """The columns of a sparkline of at most ``width`` characters over steps first..last
+    (one per step when there are fewer)."""
+    return Columns(max(1, min(width, last - first + 1)))
+
+
 def scan(series: Sequence[Series], chosen: np.ndarray, bins: int | None,
          dense_above: int = 0, advance: Callable[[int], None] = lambda rows: None,
-         ) -> list[Scan]:
+         spark: int | None = None) -> list[Scan]:
     """Stats, values at ``chosen`` steps and (with ``bins``) chart points of each series.
 
     A contiguous series longer than ``dense_above`` rows is drawn as its min/max envelope
-    over ``bins`` columns; shorter ones and sparse logs by their own points.
+    over ``bins`` columns; shorter ones and sparse logs by their own points. ``spark``: also
+    the min and max of each of (at most) that many columns over its steps, for a sparkline
+    (:mod:`.spark`).
     """
     chosen = np.asarray(chosen, dtype=np.int64)
     out: list[Scan | None] = [None] * len(series)
@@ -136,7 +145,13 @@ def scan(series: Sequence[Series], chosen: np.ndarray, bins: int | None,
         if bins is not None:
             points = _envelope([s], bins, advance)[0] if s.contiguous and len(s) > dense_above \
                 else (s.steps, s.values)
-        out[i] = Scan(st, at, points)
+        sparks = None
+        if spark is not None and len(s):
+            first, last = int(s.steps[0]), int(s.steps[-1])
+            c = _spark_columns(spark, first, last)
+            c.add_chunk(s.steps, s.values, first, last - first + 1)
+            sparks = (c.lo, c.hi)
+        out[i] = Scan(st, at, points, sparks)
     passes = [streamed] if len(streamed) > 1 and aligned([series[i] for i in streamed]) \
         else [[i] for i in streamed]
     for group in passes:
@@ -145,6 +160,8 @@ def scan(series: Sequence[Series], chosen: np.ndarray, bins: int | None,
         n, start = len(first), first.start
         stats = [Stats() for _ in group]
         cols = [Columns(bins) for _ in group] if bins is not None and n > dense_above else None
+        sparks = [_spark_columns(spark, start, start + n - 1) for _ in group] \
+            if spark is not None and n else None
         picks = [_picker(s, chosen) for s in members]
         at = [np.full(len(chosen), np.nan) for _ in group]
         kept: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in group]
@@ -159,6 +176,8 @@ def scan(series: Sequence[Series], chosen: np.ndarray, bins: int | None,
                     cols[j].add_chunk(steps, v, start, n)
                 elif bins is not None:
                     kept[j].append((steps, v))
+                if sparks is not None:
+                    sparks[j].add_chunk(steps, v, start, n)
         for j, i in enumerate(group):
             points = None
             if cols is not None:
@@ -166,7 +185,8 @@ def scan(series: Sequence[Series], chosen: np.ndarray, bins: int | None,
             elif bins is not None:
                 points = (np.concatenate([k[0] for k in kept[j]]) if kept[j] else np.array([]),
                           np.concatenate([k[1] for k in kept[j]]) if kept[j] else np.array([]))
-            out[i] = Scan(stats[j], at[j], points)
+            out[i] = Scan(stats[j], at[j], points,
+                          (sparks[j].lo, sparks[j].hi) if sparks is not None else None)
     return [x for x in out if x is not None]
 
 

@@ -63,18 +63,19 @@ def _picked(scans: Sequence[Scan]) -> list[list[float | None]]:
 def table_cells(
     series: Sequence[Series], rows: int = 20, at: Sequence[int] | None = None,
     width: int = 80, also: Sequence[int] = (), scans: Sequence[Scan] | None = None,
-    chosen: np.ndarray | None = None,
+    chosen: np.ndarray | None = None, spark: bool = False,
 ) -> tuple[list[str], list[list[str]], list[list[str]]]:
     """Header, sampled rows and summary rows of the table, as text cells.
 
     Rows: ``at`` if given, else ``rows`` sampled evenly plus the steps in ``also``
     (``chosen``/``scans``: already chosen and scanned). Values get as many significant
-    digits (up to 6) as fit ``width`` columns.
+    digits (up to 6) as fit ``width`` columns. ``spark``: a last summary row, ``shape``,
+    with each series' sparkline as wide as its column.
     """
     unit = series[0].unit
-    if chosen is None or scans is None:
+    if chosen is None or scans is None or (spark and any(sc.spark is None for sc in scans)):
         chosen = choose_steps(series, rows, at, also)
-        scans = scan(series, chosen, None)
+        scans = scan(series, chosen, None, spark=width if spark else None)
     picked = _picked(scans)
     sums = [Summary.from_stats(sc.stats) for sc in scans]
     label_w = max(len("< peak/2 at"), len(str(step_range(series)[1])))
@@ -96,6 +97,11 @@ def table_cells(
                          for m, s in zip(sums, series))],
         ["< peak/2 at", *("never" if m.half_step is None else str(m.half_step) for m in sums)],
     ]
+    if spark:
+        from .spark import spark_text
+
+        summary.append(["shape", *(spark_text(*sc.spark, room) for sc in scans
+                                   if sc.spark is not None)])
     if len(series) == 1:
         header = [unit, "lr"]
     elif max(len(s.label) for s in series) > 2 * room:  # narrow: numbers, keyed by the legend
@@ -132,21 +138,22 @@ def _rotated_fit(series: Sequence[Series], width: int) -> int:
 def rotated_cells(
     series: Sequence[Series], rows: int = 20, at: Sequence[int] | None = None,
     width: int = 80, also: Sequence[int] = (), scans: Sequence[Scan] | None = None,
-    chosen: np.ndarray | None = None,
+    chosen: np.ndarray | None = None, spark: int | None = None,
 ) -> tuple[list[str], list[list[str]]]:
     """One row per series (too many for a column each): its multiplier if it is a
-    parameter group, its values at sampled steps (as many as fit ``width``), peak and Σlr.
+    parameter group, its values at sampled steps (as many as fit ``width``), peak and Σlr;
+    with ``spark``, a last column ``shape``: its sparkline, that many characters.
     """
     groups = all("multiplier" in s.params for s in series)
     room = 10
-    if chosen is None or scans is None:
+    if chosen is None or scans is None or (spark and any(sc.spark is None for sc in scans)):
         chosen = choose_steps(series, min(rows, _rotated_fit(series, width)), at, also)
-        scans = scan(series, chosen, None)
+        scans = scan(series, chosen, None, spark=width if spark else None)
     sums = [Summary.from_stats(sc.stats) for sc in scans]
     picked = _picked(scans)
     unit = series[0].unit
     header = ["", *(["×"] if groups else []), *(f"{unit} {st}" for st in chosen.tolist()),
-              "peak", "Σlr"]
+              "peak", "Σlr", *(["shape"] if spark else [])]
     # one notation per column: each step's column, the multipliers, the peaks, the sums
     step_cols = [column_format([r[j] for r in picked], room) for j in range(len(chosen))]
     mult = column_format([s.params.get("multiplier") for s in series], room)
@@ -160,31 +167,55 @@ def rotated_cells(
         cells += [f(v) for f, v in zip(step_cols, vals)]
         cells += [peak(m.peak), budget(m.budget)]
         body.append(cells)
+    if spark:
+        from .spark import spark_text
+
+        for cells, sc in zip(body, scans):
+            assert sc.spark is not None
+            cells.append(spark_text(*sc.spark, spark))
     return header, body
+
+
+SPARK_MIN = 6  # characters a sparkline column needs, else the table goes without
 
 
 def render_table(
     series: Sequence[Series], rows: int = 20, at: Sequence[int] | None = None,
     width: int = 80, also: Sequence[int] = (), scans: Sequence[Scan] | None = None,
-    chosen: np.ndarray | None = None,
+    chosen: np.ndarray | None = None, spark: bool = False,
 ):
     """A rich Table of ``series``: sampled rows, then summary rows; on its side (a row per
     series) when a column per series would not fit ``width``. ``chosen``/``scans``: the rows
-    and the :func:`~lrsched_cli.render.scan.scan` of them, when already made."""
+    and the :func:`~lrsched_cli.render.scan.scan` of them, when already made. ``spark``: each
+    series' sparkline too (a ``shape`` row, or on its side a ``shape`` column in the room
+    the table leaves, if it leaves SPARK_MIN characters)."""
     from rich import box
     from rich.table import Table
 
     if not fits_columns(series, width):
-        header, body = rotated_cells(series, rows, at, width, also, scans, chosen)
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-        for i, name in enumerate(header):
-            table.add_column(name, justify="left" if i == 0 else "right",
-                             style="bold" if i == 0 else None, no_wrap=i == 0,
-                             max_width=28 if i == 0 else None)
-        for cells in body:
-            table.add_row(*cells)
+        def rotated(spark_w: int | None):
+            header, body = rotated_cells(series, rows, at, width, also, scans, chosen,
+                                         spark=spark_w)
+            table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+            for i, name in enumerate(header):
+                table.add_column(name, justify="left" if i == 0 else "right",
+                                 style="bold" if i == 0 else None, no_wrap=i == 0,
+                                 max_width=28 if i == 0 else None)
+            for cells in body:
+                table.add_row(*cells)
+            return table
+
+        table = rotated(None)
+        if spark:
+            left = width - _measure(table, width) - 2  # the padding between two columns
+            while left >= SPARK_MIN:
+                wider = rotated(left)
+                if _measure(wider, width) < width:  # (at = width rich squeezes it)
+                    return wider
+                left -= 1
         return table
-    header, body, summary = table_cells(series, rows, at, width, also, scans, chosen)
+    header, body, summary = table_cells(series, rows, at, width, also, scans, chosen,
+                                        spark=spark)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for i, name in enumerate(header):
         table.add_column(name, justify="left" if i == 0 else "right",
@@ -195,3 +226,12 @@ def render_table(
     for cells in summary:
         table.add_row(*cells)
     return table
+
+
+def _measure(table, width: int) -> int:
+    """The characters ``table`` takes on a line of ``width``."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    console = Console(width=width, file=None, color_system=None, legacy_windows=False)
+    return Measurement.get(console, console.options, table).maximum

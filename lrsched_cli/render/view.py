@@ -83,9 +83,11 @@ def counting_lines(series: Sequence[Series]) -> list[str]:
 
 def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | None,
                   log_y: bool, height: int, chart: bool = True,
-                  diff: Difference | None = None, title: str | None = None) -> None:
+                  diff: Difference | None = None, title: str | None = None,
+                  spark: bool = False) -> None:
     """``title``, chart, legend, table, and (for two series) the difference line, on
-    ``console`` (``diff``: the two series' :func:`difference`, when already computed). One
+    ``console`` (``diff``: the two series' :func:`difference`, when already computed;
+    ``spark``: a sparkline of each series in the table). One
     streamed pass over the series gathers what all of them show; nothing is printed until
     all of it is made, so a failure leaves stdout empty."""
     from rich.text import Text
@@ -115,7 +117,8 @@ def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | 
         steps = logs[0].steps
         at = sorted({*steps[sample_rows(len(steps), rows)].tolist(), *also})
     chosen = table_steps(series, rows, at, width, also)
-    scans = scan(series, chosen, 2 * width if chart else None, dense_above=4 * width)
+    scans = scan(series, chosen, 2 * width if chart else None, dense_above=4 * width,
+                 spark=width if spark else None)
     if chart:
         drawn = list(range(len(series)))
         if len(series) > MAX_CHART_CURVES:  # more would be noise: evenly chosen ones
@@ -133,10 +136,24 @@ def show_terminal(series: Sequence[Series], console, rows: int, at: list[int] | 
                         "table has them all)", plain))
         out.append(("", {}))
     out.append((render_table(series, rows=rows, at=at, width=width, also=also, scans=scans,
-                             chosen=chosen), {}))
+                             chosen=chosen, spark=spark), {}))
     if len(series) == 2:
         out.append((difference_report(series[0], series[1], diff), plain))
     for item, kw in out:
         console.print(item, **kw)
 
 
+
+
+def show_sparks(series: Sequence[Series], console, log_y: bool = False) -> None:
+    """``table --spark``: a line per series, its sparkline with its min and max, as wide as
+    the terminal (NOT_A_TTY_WIDTH characters of sparkline when not a terminal)."""
+    from .spark import spark_lines
+
+    for s in series:
+        s.check_viewable()
+    isatty = getattr(console.file, "isatty", None)
+    width = min(console.width, MAX_WIDTH) if isatty and isatty() else None
+    lines = spark_lines(series, width, log=log_y)  # all made before anything is printed
+    for line in lines:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
