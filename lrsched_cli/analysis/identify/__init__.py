@@ -112,15 +112,15 @@ def code_for(c: Candidate) -> dict[str, str]:
                           "optimizer = optax.sgd(learning_rate=schedule)  # or adamw, ...\n"
                           f"# the decay ends at step {c.end}; the schedule holds its value "
                           "after it\n")}
-    from ...sources.codegen import emit
+    from ...sources.codegen import FRAMEWORKS, emit
 
     spec = _resolve(c.schedule, c.params, c.run)
     out = {}
-    for fw in ("torch", "hf", "optax", "keras"):
+    for fw in FRAMEWORKS:
         try:
             text = emit(spec, fw).text
         except Exception:  # noqa: BLE001 - a framework that cannot express it is left out
             continue
-        if len(text) <= 4000:  # not a table of every value (Keras's last resort)
+        if len(text) <= 4000:  # (an sgdr of many cycles writes one branch per cycle)
             out[fw] = text
     return out

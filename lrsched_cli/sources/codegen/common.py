@@ -20,8 +20,8 @@ class Snippet:
     """The code, and the schedule expression in it with how to evaluate it."""
 
     text: str
-    dialect: str  # which lrsched dialect reads ``expr`` back
-    expr: str
+    dialect: str | None  # which lrsched dialect reads ``expr`` back (None: none reads it)
+    expr: str  # the schedule in the text (with no dialect: what builds it once text has run)
     base_lr: float  # the optimizer lr the snippet sets (1.0 where it does not matter)
 
 

@@ -1,5 +1,7 @@
 """The torch target: a ``torch.optim.lr_scheduler`` class where one computes the spec,
-else ``LambdaLR`` with the formula (the hf target falls back to it too).
+else ``LambdaLR`` with the formula as a named function, ``def lr_lambda(step):`` with one
+``if`` branch per phase (the hf target falls back to it too), which the torch dialect reads
+back.
 
 No UI library (typer, click, rich, plotext, matplotlib), not even inside a function;
 never imports analysis, render or commands, nor the rest of sources (words, specs,
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from ...schedules.registry import Spec
 from .common import Snippet, _beyond_classes, _c, _kv, _with_optimizer, r
-from .formula import Body, schedule_body
+from .formula import Body, Piece, plan, shift_note
 
 
 def _torch_standard(spec: Spec) -> tuple[str, float] | None:
@@ -58,19 +60,44 @@ def _torch(spec: Spec) -> Snippet:
     std = _torch_standard(spec)
     if std is not None:
         expr, lr = std
-        note = ""
+        name = expr.split("(", 1)[0]
+        body = f"scheduler = {_with_optimizer(expr)}\n"
     else:
-        expr = f"LambdaLR(lr_lambda=lambda t: {schedule_body(spec, Body('py'))})"
-        lr = 1.0
-        note = ("# No torch class computes this schedule: LambdaLR multiplies the optimizer's lr "
-                "(1.0 here)\n# by the lambda, which returns the learning rate itself.\n")
+        lr, name = 1.0, "LambdaLR"
+        expr = lr_lambda_def(spec) + "\n\n\nscheduler = LambdaLR(optimizer, lr_lambda)"
+        body = f"\n\n{expr}\n"
     loop = ("for epoch, metric in enumerate(val_losses):  # one metric per epoch\n"
             "    ...  # train one epoch\n    scheduler.step(metric)\n"
             if spec.name == "plateau" else
             f"for step in range({spec.n}):\n    ...  # forward, backward\n"
             "    optimizer.step()\n    scheduler.step()\n")
-    text = ("import math\n" if "math." in expr else "") + (
-        "import torch\nfrom torch.optim.lr_scheduler import *  # noqa: F403\n\n"
-        f"optimizer = torch.optim.SGD(model.parameters(), lr={r(lr)})\n{note}"
-        f"scheduler = {_with_optimizer(expr)}\n{loop}")
+    text = ("import math\n\n" if "math." in body else "") + (
+        f"import torch\nfrom torch.optim.lr_scheduler import {name}\n\n"
+        f"optimizer = torch.optim.SGD(model.parameters(), lr={r(lr)})\n{body}{loop}")
     return Snippet(text=text, dialect="torch", expr=expr, base_lr=lr)
+
+
+def lr_lambda_def(spec: Spec) -> str:
+    """``def lr_lambda(step):`` returning the learning rate, one ``if`` per phase."""
+    p = plan(spec, Body("py"), "step")
+    lines = ["def lr_lambda(step):",
+             '    """The learning rate at step (no torch class computes this schedule:',
+             "    LambdaLR multiplies the optimizer's lr, 1.0, by what this returns).\"\"\""]
+    lines += _branches(p.pre)
+    x = "step"
+    if p.shift:
+        x = "t"
+        lines.append(f"    t = step - {p.shift}  # {shift_note(spec, p)}")
+    lines += _branches(p.main(x))
+    return "\n".join(lines)
+
+
+def _branches(pieces: list[Piece]) -> list[str]:
+    """``if test:  # name`` / ``return value`` per piece; the last (no test) returns alone."""
+    out = []
+    for label, test, value in pieces:
+        if test is None:
+            out.append(f"    return {value}" + (f"  # {label}" if len(pieces) > 1 else ""))
+        else:
+            out += [f"    if {test}:  # {label}", f"        return {value}"]
+    return out

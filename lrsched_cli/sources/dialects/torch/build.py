@@ -4,9 +4,13 @@ parameters and summary; ``last_epoch`` on every LRScheduler), ``DIALECT`` (its
 (:func:`_build`, with torch's own errors from the constructors) and the run length an
 expression implies (:func:`implied_steps`).
 
-Imports only ``lrsched_cli.errors``, the dialects' ``base`` and ``expr``, and this package's
-scheduler modules: never the rest of ``lrsched_cli.sources``, never typer, click, rich,
-plotext or matplotlib (not even inside a function); numpy only inside functions.
+A pasted snippet may define its lambdas as functions (``def lr_lambda(step): ...`` with
+if/return, then ``LambdaLR(optimizer, lr_lambda)``): the dialects' ``defs`` reads them as the
+lambdas they are before the call is read.
+
+Imports only ``lrsched_cli.errors``, the dialects' ``base``, ``defs`` and ``expr``, and this
+package's scheduler modules: never the rest of ``lrsched_cli.sources``, never typer, click,
+rich, plotext or matplotlib (not even inside a function); numpy only inside functions.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 from ....errors import UsageError
 from ..base import FAILURES, REQUIRED, Dialect, Fn, FrameworkError, bind
+from ..defs import inline_defs
 from ..expr import Call
 from .closed_forms import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR
 from .composites import ChainedScheduler, SequentialLR
@@ -152,7 +157,14 @@ def is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-DIALECT = Dialect(
+class _TorchDialect(Dialect):
+    """The torch dialect: a snippet's ``def`` functions are read as lambdas first."""
+
+    def parse(self, text: str, *args: Any, **kwargs: Any) -> Any:
+        return super().parse(inline_defs(text), *args, **kwargs)
+
+
+DIALECT = _TorchDialect(
     name="torch", title="torch.optim.lr_scheduler",
     prefixes=("torch.optim.lr_scheduler", "optim.lr_scheduler", "lr_scheduler"),
     functions=FUNCTIONS, uses_base_lr=True,
