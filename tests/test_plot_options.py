@@ -171,6 +171,22 @@ def test_style_completion_needs_no_matplotlib_import():
                                              "seaborn-v0_8-poster"]
 
 
+@pytest.mark.parametrize("words, expected", [
+    ("lrsched plot cosine --st", ["--style", "--steps"]),
+    ("lrsched plot cosine --style da", ["dark", "dark_background"]),
+    ("lrsched plot cosine --x-unit ", ["step", "epoch", "token"]),
+    ("lrsched compare --style seaborn-v0_8-p", ["seaborn-v0_8-paper", "seaborn-v0_8-poster"]),
+    ("lrsched compare --gr", ["--grid"]),
+    ("lrsched table cosine --sp", ["--spark"]),
+    ("lrsched plot recipe llama2 --fig", ["--figsize"]),
+])
+def test_bash_completes_the_new_options(words, expected):
+    from tests.test_shell import _bash
+
+    offered = _bash(words)
+    assert set(expected) <= set(offered), offered
+
+
 # ------------------------------------------------------------------ x unit
 
 def test_x_unit_epoch_ticks_are_epochs(run, tmp_path):
