@@ -168,6 +168,7 @@ def _root(
 # listed, so ``lrsched export ...`` loads only commands/schedule.
 COMMANDS: dict[str, str] = {
     "compare": "compare",
+    "explore": "explore",
     "simulate": "simulate", "find-lr": "simulate",
     "identify": "identify",
     "recipes": "info", "list": "info", "info": "info",

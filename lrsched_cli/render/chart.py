@@ -71,7 +71,7 @@ def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
                  log_y: bool = False, color: bool = False, log_x: bool = False,
                  xlabel: str | None = None, ylabel: str = "lr",
                  points: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
-                 markers: bool | None = None) -> str:
+                 markers: bool | None = None, cursor: float | None = None) -> str:
     """The chart as text (with ANSI colours when ``color``), ``width`` columns wide.
 
     In colour the curves are drawn in braille dots (2 x 4 per character cell); without,
@@ -79,6 +79,7 @@ def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
     of each series (a :func:`~lrsched_cli.render.scan.scan`'s envelope), else its values
     thinned here. ``markers``: force marker characters (True) or braille (False).
     ``log_x``: the steps are positive x values on a log axis (a range test's rates).
+    ``cursor``: a vertical line at that step (explore's marker).
     """
     import plotext as plt
 
@@ -107,6 +108,8 @@ def render_chart(series: Sequence[Series], width: int = 80, height: int = 20,
         draw(x.tolist(), y.tolist(),
              marker="braille" if braille and not s.is_log else MARKERS[i % len(MARKERS)],
              color=COLORS[i % len(COLORS)])
+    if cursor is not None:
+        plt.vline(cursor, "white")
     if ys:
         lo_y = min(float(y.min()) for y in ys)
         hi_y = max(float(y.max()) for y in ys)
