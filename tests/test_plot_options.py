@@ -18,8 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrsched_cli.errors import RuntimeFailure, UsageError
-from lrsched_cli.render import figure
-from lrsched_cli.render.figure import Look, build_figure
+from lrsched_cli.render import figure, look
+from lrsched_cli.render.figure import build_figure
+from lrsched_cli.render.look import Look
 from lrsched_cli.render.spark import BLOCKS, levels, spark_lines, spark_text
 from lrsched_cli.schedules import registry
 from lrsched_cli.schedules.compose import evaluate
@@ -138,8 +139,8 @@ def test_pillow_missing_is_said(monkeypatch):
     monkeypatch.delattr(PIL, "features", raising=False)
     monkeypatch.setitem(sys.modules, "PIL.features", None)
     with pytest.raises(RuntimeFailure, match="needs Pillow, which matplotlib normally installs"):
-        figure.figure_format("a.jpg")
-    assert figure.figure_format("a.png") == "png"  # what needs no Pillow still works
+        look.figure_format("a.jpg")
+    assert look.figure_format("a.png") == "png"  # what needs no Pillow still works
 
 
 # ------------------------------------------------------------------ style
@@ -152,7 +153,7 @@ def test_dark_style_and_matplotlib_styles(run, tmp_path):
 
     corner = imread(str(out))[2, 2, :3]
     assert corner.max() < 0.15  # a dark ground, saved as such
-    assert curves(fig)[0].get_color() == figure.DARK_COLORS[0]  # a light line on it
+    assert curves(fig)[0].get_color() == look.DARK_COLORS[0]  # a light line on it
     r, fig = spy_figure(run, "plot", "cosine", "--style", "GGPLOT", "-o", str(out))
     assert r.exit_code == 0, r.stderr
     assert fig.axes[0].get_facecolor()[:3] == pytest.approx((0.898, 0.898, 0.898), abs=0.01)

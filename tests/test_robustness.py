@@ -383,7 +383,8 @@ def test_save_spec_is_written_only_after_success(tmp_path):
         assert spec.read_text() == 'schedule = "step"\n', words
     assert sorted(os.listdir(tmp_path)) == ["keep.toml"]
     r = _run("export", "cosine", "--steps", "5", "--save-spec", str(tmp_path / "x.txt"))
-    assert r.returncode == 2 and r.stdout == "" and ".toml, .json or .yaml" in r.stderr  # before work
+    # refused before any work
+    assert r.returncode == 2 and r.stdout == "" and ".toml, .json or .yaml" in r.stderr
     r = _run("export", "cosine", "--steps", "5", "--save-spec", str(spec))
     assert r.returncode == 0 and 'schedule = "cosine"' in spec.read_text()
 

@@ -58,7 +58,8 @@ def _do_table(series: list[Any], rows: int, at: str | None, chart: bool,
 def _do_plot(series: list[Any], output: str | None, log_y: bool, title: str | None,
              figsize: str | None, dpi: int, style: str | None, x_unit: str | None,
              normalize: bool, quiet: bool, lengths: dict[str, Any] | None = None) -> None:
-    from ..render.figure import figure_format, save_figure
+    from ..render.figure import save_figure
+    from ..render.look import figure_format
     from .options import figure_look
 
     path = output or f"{_file_stem(series[0])}.png"

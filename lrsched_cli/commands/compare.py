@@ -216,7 +216,7 @@ def run_compare(texts: Sequence[str], steps: str | None, labels: Sequence[str] |
             raise UsageError(f"{given[0]} sets how the --plot figure looks: give --plot FILE")
     look = None
     if plot is not None:
-        from ..render.figure import figure_format
+        from ..render.look import figure_format
         from .options import figure_look
 
         figure_format(plot)

@@ -77,7 +77,7 @@ def run_simulate(texts: Sequence[str], steps: str | None, labels: Sequence[str] 
     if data_fmt == "npy":
         raise UsageError("simulate writes csv, json or jsonl; not npy")
     if plot is not None:
-        from ..render.figure import figure_format
+        from ..render.look import figure_format
 
         figure_format(plot)
     names = choose_labels(texts, labels)
@@ -232,7 +232,7 @@ def _figure(runs: Sequence[Run], model: NQM, path: str) -> None:
     from matplotlib.figure import Figure
 
     from ..files.output import output_file
-    from ..render.figure import COLORS, STYLES
+    from ..render.look import COLORS, STYLES
 
     fig = Figure(figsize=(7.0, 5.6), layout="constrained")
     ax_lr, ax_loss = fig.subplots(2, 1, sharex=True, height_ratios=[1, 2])
@@ -285,7 +285,7 @@ def run_find_lr(model: NQM, start: float, end: float, steps: int, rule: str, hei
     if rule not in ("minimum/10", "steepest"):
         raise UsageError(f"invalid value for --rule: '{rule}' (allowed: minimum/10, steepest)")
     if plot is not None:
-        from ..render.figure import figure_format
+        from ..render.look import figure_format
 
         figure_format(plot)
     rt = find_lr(model, start, end, steps, rule=rule)

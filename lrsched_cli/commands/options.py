@@ -135,9 +135,9 @@ def figure_options(dpi_default: Any = 150) -> list[tuple[str, Any, Any]]:
 
 def figure_look(size: str | None, style: str | None, x_unit: str | None, normalize: bool,
                 dpi: int) -> Any:
-    """The figure's :class:`~lrsched_cli.render.figure.Look` from the options, each checked
+    """The figure's :class:`~lrsched_cli.render.look.Look` from the options, each checked
     (a bad one refused in one line, before anything is computed)."""
-    from ..render.figure import (
+    from ..render.look import (
         FIG_HEIGHT_IN,
         FIG_WIDTH_IN,
         Look,
