@@ -47,15 +47,15 @@ class ExploreApp(App):
 
     CSS = """
     #title { height: 1; background: $boost; }
-    #main { height: auto; }
+    #main { height: 1fr; }
     #chart { width: 1fr; height: auto; }
     #side { width: 44; height: 100%; border-left: solid $panel; }
     #params { height: 1fr; }
     #spec { height: auto; text-style: bold; }
     #help { height: auto; color: $text-muted; }
     #cursor, #summary, #diff { height: auto; }
-    #status { height: auto; color: $error; }
-    #editor { display: none; }
+    #status { height: auto; color: $error; dock: bottom; }
+    #editor { display: none; dock: bottom; }
     #editor.editing { display: block; }
     OptionRow.selected { background: $accent 40%; }
     """
