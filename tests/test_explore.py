@@ -230,3 +230,27 @@ def test_without_textual_explore_says_how_to_get_it():
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [f"lrsched: error: {MISSING}"]
     assert proc.stdout == ""
+
+
+def test_keys_typed_ahead_of_the_editor_are_not_lost():
+    """Enter, the value and enter again in one burst (a fast typist, a paste, tmux
+    send-keys): the keys that come before the editor has focus still reach it, and q after
+    it quits (in a real tmux they were lost, and q was typed into the closed editor)."""
+    app = build_app(["cosine --warmup 5%"], None)
+    keys = [*(["down"] * option_index("cosine", "lr_max")), "enter", "ctrl+u",
+            *"0.05", "enter", "right", "q"]
+
+    from textual import events
+
+    async def go():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            for k in keys:  # queued at once, as a terminal delivers a burst (pilot.press
+                # would wait for each key to be handled)
+                char = k if len(k) == 1 else {"enter": "\r"}.get(k)
+                app.post_message(events.Key(k if len(k) > 1 else {".": "full_stop"}.get(k, k),
+                                            char))
+            await pilot.pause(0.5)
+
+    asyncio.run(go())
+    assert app.return_value is not None and "--lr-max 0.05" in app.return_value[0]

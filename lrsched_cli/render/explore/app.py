@@ -10,6 +10,8 @@ the command lines of what the user ended with).
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -280,6 +282,33 @@ class ExploreApp(App):
         self.editing = o.name
         editor.focus()
 
+    def on_key(self, event: Any) -> None:
+        """Keys typed ahead, between enter and the editor taking focus (a fast typist, a
+        paste, tmux send-keys), go to the editor rather than being lost or read as
+        commands."""
+        if self.editing is None:
+            return
+        editor = self.query_one("#editor", Input)
+        if editor.has_focus:
+            return
+        event.stop()
+        event.prevent_default()
+        if event.key == "enter":
+            name = self.editing
+            value = editor.value
+            self._close_editor()
+            if name is not None:
+                self.apply(name, value)
+        elif event.key == "escape":
+            self._close_editor()
+        elif event.key == "ctrl+u":
+            editor.value = ""
+        elif event.key == "backspace":
+            editor.value = editor.value[:-1]
+        elif event.character is not None and event.is_printable:
+            editor.value += event.character
+        editor.cursor_position = len(editor.value)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         name = self.editing
         self._close_editor()
@@ -291,6 +320,13 @@ class ExploreApp(App):
         editor.remove_class("editing")
         self.editing = None
         self.set_focus(None)
+        # a focus asked for when the editor opened may land after this (keys typed ahead):
+        # take it back once the screen has settled, so the app's keys are the app's again
+        self.call_after_refresh(self._unfocus_closed_editor)
+
+    def _unfocus_closed_editor(self) -> None:
+        if self.editing is None and self.focused is not None:
+            self.set_focus(None)
 
     def action_cancel(self) -> None:
         if self._busy():
