@@ -39,6 +39,9 @@ def _param_text(params: dict[str, Any]) -> str:
     """``lr_max=3e-4, steps=10_000_000``: each number as :func:`numbers.label_number`."""
     parts = []
     for k, v in params.items():
+        if isinstance(v, dict):  # a dialect's --var bindings: "epochs=3, len(loader)=4"
+            parts += [f"{name}={label_number(x)}" for name, x in v.items()]
+            continue
         if isinstance(v, (tuple, list)):
             v = ",".join(label_number(x) for x in v)
         else:
