@@ -311,3 +311,12 @@ def test_recipes_refuse_what_they_do_not_take(run):
     r = run("export", "recipe", "chinchilla", "--size", "70b")
     assert r.exit_code == 2 and "recipe chinchilla has no sizes" in r.stderr
     assert run("export", "recipe", "d2z", "--lr-max", "1", "--warmup", "10").exit_code == 0
+
+
+@pytest.mark.parametrize("name, shown", [("resnet50-1h", "default 90ep"),
+                                         ("gpt3", "175b: 93,750"),  # 300B tokens / 3.2M
+                                         ("deit", "default 300 epochs"),
+                                         ("llama2", "default 500,000")])
+def test_info_shows_the_default_length_as_steps_reads_it(run, name, shown):
+    r = run("info", "recipe", name)
+    assert r.exit_code == 0 and shown in " ".join(r.stdout.split())

@@ -103,7 +103,7 @@ def render_recipe_info(name: str | None, console: Any) -> None:
         console.print(f"  sizes:    {', '.join(r.sizes)} (--size; default {r.default_size})")
     if r.needs_batch:
         console.print("  needs:    --batch-size (the peak scales with it)")
-    console.print(f"  length:   yours (--steps; default {r.default_steps:,})", highlight=False)
+    console.print(f"  length:   yours (--steps; default {_recipe_length(r)})", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -234,4 +234,19 @@ def render_config_info(words: list[str], console: Any) -> None:
         grid.add_row(escape(s.params.get("group", "0")), fmt(float(v[0])),
                      fmt(float(v.max())), fmt(float(v[-1])), str(len(v)))
     console.print(grid)
+
+
+def _recipe_length(r: Any) -> str:
+    """A recipe's default length as --steps reads it: ``90ep``, or steps, per size where the
+    recipe's length follows the size (GPT-3's 300B tokens in each size's batches)."""
+    def text(v: Any) -> str:
+        return f"{v:,}" if isinstance(v, int) else str(v)
+
+    if r.default_length is None:
+        return text(r.default_steps) + (" epochs" if r.per_epoch else "")
+    if r.sizes:
+        lengths = {size: text(r.default_length(size)) for size in r.sizes}
+        if len(set(lengths.values())) > 1:
+            return ", ".join(f"{k}: {v}" for k, v in lengths.items())
+    return text(r.default_length(r.default_size))
 
