@@ -150,6 +150,25 @@ def _evaluate(fw: str, expr: str, steps: int, base_lr: float = 1.0) -> np.ndarra
         return str(e)
 
 
+CLOSED_USERS = (hf, timm, optax, keras, torch_closed_forms)  # the modules that call closed()
+
+
+def test_every_module_with_fast_paths_is_patched_by_reference_only():
+    """A dialect module that calls stream.closed but is missing from CLOSED_USERS would
+    have its fast path compared with itself, and the comparison would always pass."""
+    import importlib
+    import pkgutil
+
+    import lrsched_cli.sources.dialects as pkg
+
+    users = set()
+    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+        module = importlib.import_module(info.name)
+        if getattr(module, "closed", None) is stream.closed and module is not stream:
+            users.add(module.__name__)
+    assert users == {m.__name__ for m in CLOSED_USERS}
+
+
 @pytest.fixture
 def reference_only(monkeypatch):
     """Every dialect computed the slow way: the scalar reference functions (closed forms
@@ -157,7 +176,7 @@ def reference_only(monkeypatch):
     def scalar_closed(scalar, what, vector=None):
         return stream.closed(scalar, what, None)
 
-    for module in (hf, timm, optax, keras, torch_closed_forms):
+    for module in CLOSED_USERS:
         monkeypatch.setattr(module, "closed", scalar_closed)
     monkeypatch.setattr(torch_tape._Tape, "of", staticmethod(lambda call, ctx: None))
 
