@@ -388,6 +388,20 @@ def test_lightning_refusals_name_the_key(tmp_path, body, trainer, message):
     assert "\n" not in str(e.value)
 
 
+def test_lightning_def_whose_locals_would_blow_up_is_refused_at_once(tmp_path):
+    """a1 = a0 * a0, a2 = a1 * a1, ...: written into their uses the locals double each
+    line; the def reader bounds that (this hung before Lightning used the dialects' reader)."""
+    chain = "".join(f"    a{i} = a{i - 1} * a{i - 1}\n" for i in range(1, 40))
+    body = ("opt = torch.optim.SGD(self.parameters(), lr=0.1)\ndef f(s):\n    a0 = s\n"
+            + chain + "    return a39\n"
+            "return {'optimizer': opt, 'lr_scheduler': {'scheduler': "
+            "torch.optim.lr_scheduler.LambdaLR(opt, f), 'interval': 'step'}}")
+    path = lightning_py(tmp_path, body, "max_epochs=1")
+    with pytest.raises(UsageError, match="grow it beyond") as e:
+        read(path, Inputs(dataset_size=16, batch_size=8))
+    assert "\n" not in str(e.value) and "model.py line" in str(e.value)
+
+
 def test_lightning_cli_without_optimizer_or_batch_is_refused(tmp_path):
     path = write(tmp_path, "config.yaml", "trainer:\n  max_epochs: 2\nmodel:\n  class_path: M\n")
     with pytest.raises(UsageError, match="no optimizer"):

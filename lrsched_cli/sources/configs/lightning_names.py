@@ -259,33 +259,12 @@ class Names:
         return Close().visit(copy.deepcopy(lam))
 
     def lambda_of(self, fn: ast.FunctionDef) -> ast.Lambda:
-        """A one-argument def as a lambda: its returns, ifs and local assignments folded."""
-        a = fn.args
-        if len(a.args) != 1 or a.vararg or a.kwarg or a.kwonlyargs or a.defaults \
-                or a.posonlyargs:
-            raise self.refuse(fn, f"def {fn.name}: lrsched reads functions of one argument")
-        lam = ast.Lambda(args=copy.deepcopy(a), body=self.expr_of(fn.body, fn))
+        """A one-argument def as a lambda (the torch dialect's reading of a ``def``: its
+        returns, ifs and local assignments, bounded), its literals substituted."""
+        from ..dialects.defs import as_lambda
+
+        try:
+            lam = as_lambda(self.py.text, fn)
+        except UsageError as e:
+            raise self.refuse(fn, str(e)) from None
         return self.closed(ast.fix_missing_locations(ast.copy_location(lam, fn)))
-
-    def expr_of(self, stmts: list[ast.stmt], fn: ast.FunctionDef) -> ast.expr:
-        body = [s for s in stmts if not (isinstance(s, ast.Pass) or (
-            isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)))]
-        if not body:
-            raise self.refuse(fn, f"def {fn.name} can end without a return")
-        s, rest = body[0], body[1:]
-        if isinstance(s, ast.Return) and s.value is not None:
-            return s.value
-        if isinstance(s, ast.If):
-            return ast.IfExp(test=s.test, body=self.expr_of(s.body + rest, fn),
-                             orelse=self.expr_of(s.orelse + rest, fn))
-        if isinstance(s, ast.Assign) and len(s.targets) == 1 \
-                and isinstance(s.targets[0], ast.Name):
-            name, value = s.targets[0].id, s.value
-
-            class Inline(ast.NodeTransformer):
-                def visit_Name(self, n: ast.Name) -> ast.AST:
-                    return copy.deepcopy(value) if n.id == name else n
-
-            return Inline().visit(self.expr_of(rest, fn))
-        raise self.refuse(s, f"def {fn.name}: a statement lrsched does not follow "
-                          f"('{self.src(s)}')")

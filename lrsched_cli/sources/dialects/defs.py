@@ -59,7 +59,7 @@ def _inline(src: str, body: list[ast.stmt]) -> str:
         if isinstance(st, (ast.Import, ast.ImportFrom)):
             continue
         if isinstance(st, ast.FunctionDef):
-            lambdas[st.name] = _as_lambda(src, st)
+            lambdas[st.name] = as_lambda(src, st)
             continue
         value = st.value if isinstance(st, (ast.Expr, ast.Assign)) else None
         if last and isinstance(value, ast.Call) and (
@@ -94,7 +94,10 @@ class _Names(ast.NodeTransformer):
         return node  # a lambda written in the call keeps its own names
 
 
-def _as_lambda(src: str, fn: ast.FunctionDef) -> ast.Lambda:
+def as_lambda(src: str, fn: ast.FunctionDef) -> ast.Lambda:
+    """The lambda a one-parameter ``def`` equals: its ``if``/``return`` paths as one
+    expression, its local names written into their uses (bounded: a chain of locals that
+    would grow it past MAX_NODES is refused)."""
     a = fn.args
     if (len(a.args) != 1 or a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs or a.defaults
             or fn.decorator_list):
