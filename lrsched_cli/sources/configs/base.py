@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import UsageError
+from ...files.metrics import is_number
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def set_value(doc: dict[str, Any], assignment: str) -> None:
         value = yaml.safe_load(text) if text.strip() else ""
     except yaml.YAMLError:
         value = text
-    if isinstance(value, str) and _spells_number(value):  # 3e-4 on the command line
+    if isinstance(value, str) and is_number(value):  # 3e-4 on the command line
         value = int(value) if value.strip().lstrip("+-").isdigit() else float(value)
     parts = key.split(".")
     node: Any = doc
@@ -136,7 +137,7 @@ def number(doc: dict[str, Any], key: str, default: Any, fmt: str, *, integer: bo
     v = doc.get(key)
     if v is None:
         return default
-    if isinstance(v, str) and _spells_number(v):
+    if isinstance(v, str) and is_number(v):
         raise UsageError(f"{fmt}: {key} {v!r} is text, not a number (YAML reads an exponent "
                          "without a dot, such as 3e-4, as text), and the trainer fails on "
                          f"it: write {float(v)!r}")
@@ -151,14 +152,6 @@ def number(doc: dict[str, Any], key: str, default: Any, fmt: str, *, integer: bo
             what += f" {'>' if lo_open else '>='} {lo:g}"
         raise UsageError(f"{fmt}: {key} {v!r} is not allowed: {what}")
     return int(v) if integer else v
-
-
-def _spells_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def flat(values: list[float] | np.ndarray) -> np.ndarray:
