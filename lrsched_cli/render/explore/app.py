@@ -294,11 +294,7 @@ class ExploreApp(App):
         event.stop()
         event.prevent_default()
         if event.key == "enter":
-            name = self.editing
-            value = editor.value
-            self._close_editor()
-            if name is not None:
-                self.apply(name, value)
+            self._submit(editor.value)
         elif event.key == "escape":
             self._close_editor()
         elif event.key == "ctrl+u":
@@ -310,10 +306,14 @@ class ExploreApp(App):
         editor.cursor_position = len(editor.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._submit(event.value)
+
+    def _submit(self, value: str) -> None:
+        """Close the editor and apply what it holds to the option being edited."""
         name = self.editing
         self._close_editor()
         if name is not None:
-            self.apply(name, event.value)
+            self.apply(name, value)
 
     def _close_editor(self) -> None:
         editor = self.query_one("#editor", Input)
