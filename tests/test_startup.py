@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
-PROBE = """
-import json, sys
-sys.argv = ["lrsched"] + json.loads(sys.argv[1])
-from lrsched_cli.cli import main
-try:
-    main()
-except SystemExit:
-    pass
-sys.stderr.write(json.dumps({m: m in sys.modules for m in ("numpy", "matplotlib", "plotext",
-                                                         "torch", "jax")}))
-"""
+from .probe import modules_loaded
 
 
 def modules_after(args: list[str], env: dict[str, str] | None = None) -> dict[str, bool]:
-    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=60)
-    return json.loads(proc.stderr.strip().splitlines()[-1])
+    loaded = modules_loaded(args, env)
+    return {m: m in loaded for m in ("numpy", "matplotlib", "plotext", "torch", "jax")}
 
 
 @pytest.mark.parametrize("args", [["--help"], [], ["plot", "--help"], ["plot", "cosine", "--help"],
@@ -69,19 +53,12 @@ def test_commands_table_names_what_each_module_registers():
     assert declared == cli.COMMANDS
 
 
-LOADED = PROBE.replace('for m in ("numpy", "matplotlib", "plotext",\n'
-                       '                                                         "torch", "jax")',
-                       'for m in sorted(sys.modules) if m.startswith("lrsched_cli.commands.")')
-
-
 @pytest.mark.parametrize("args, modules", [
     (["export", "cosine", "--steps", "3"], {"schedule", "actions"}),
     (["compare", "cosine", "step", "--steps", "3"], {"compare"}),
     (["info", "cosine"], {"info"}),
 ])
 def test_a_command_loads_only_its_own_module(args, modules):
-    proc = subprocess.run([sys.executable, "-c", LOADED, json.dumps(args)], capture_output=True,
-                          text=True, timeout=60)
-    loaded = json.loads(proc.stderr.strip().splitlines()[-1])
+    loaded = sorted(m for m in modules_loaded(args) if m.startswith("lrsched_cli.commands."))
     mine = {m.removeprefix("lrsched_cli.commands.") for m in loaded} - {"options"}
     assert mine == modules, (args, loaded)
